@@ -1,0 +1,490 @@
+"""The content catalogue: treatments, what they are made of, their harms, and the
+evidence behind every claim. `comparisons` builds its pages from these facts."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+
+def range_constraints(model_name, prefix, *, required=True):
+    """Check constraints for a `<prefix>_min` / `<prefix>_max` pair: min <= max, and
+    (for optional ranges) either both ends set or neither."""
+    low, high = f"{prefix}_min", f"{prefix}_max"
+    ordered = Q(**{f"{low}__lte": F(high)})
+    if not required:
+        both_empty = Q(**{f"{low}__isnull": True, f"{high}__isnull": True})
+        ordered = both_empty | (
+            Q(**{f"{low}__isnull": False, f"{high}__isnull": False}) & ordered
+        )
+    return [
+        models.CheckConstraint(
+            condition=ordered,
+            name=f"{model_name}_{prefix}_min_lte_max",
+            violation_error_message=f"The lowest {prefix.replace('_', ' ')} must not be more than the highest.",
+        )
+    ]
+
+
+def choice_constraint(model_name, field, choices):
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": choices.values}),
+        name=f"{model_name}_{field}_known",
+    )
+
+
+class SlugManager(models.Manager):
+    """Lets fixtures refer to rows by slug ("prp") rather than by id."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft (staff only)"
+    PUBLISHED = "published", "Published (patients see it)"
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class ReviewedContent(models.Model):
+    """Publishing state and the review schedule patients see at the foot of a page."""
+
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.DRAFT,
+        help_text="Only published content is shown to patients. Keep it as a draft while you work on it.",
+    )
+    last_reviewed = models.DateField(
+        help_text="The date a qualified reviewer last checked this content against the evidence."
+    )
+    next_review_due = models.DateField(
+        help_text="When this content must be checked again (usually 12 months after the last review)."
+    )
+    reviewed_by = models.CharField(
+        max_length=200,
+        help_text="Name and role of the person who last checked it, for example 'Dr A Patel, dermatologist'.",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self):
+        return self.status == Status.PUBLISHED
+
+
+def review_constraints(model_name):
+    return [
+        models.CheckConstraint(
+            condition=Q(next_review_due__gte=F("last_reviewed")),
+            name=f"{model_name}_review_due_after_last_review",
+            violation_error_message="The next review must not be due before the last review.",
+        ),
+        choice_constraint(model_name, "status", Status),
+    ]
+
+
+class StudyType(models.TextChoices):
+    META_ANALYSIS = "meta_analysis", "Meta-analysis (pools several studies)"
+    SYSTEMATIC_REVIEW = "systematic_review", "Systematic review"
+    RANDOMISED_TRIAL = "randomised_trial", "Randomised trial"
+    UNCONTROLLED_STUDY = "uncontrolled_study", "Study with no comparison group"
+    RETROSPECTIVE_STUDY = "retrospective_study", "Retrospective study (looks back at records)"
+    CASE_REPORT = "case_report", "Case reports"
+    REVIEW = "review", "Review"
+    GUIDELINE = "guideline", "Guideline or official advice"
+    OFFICIAL_REPORT = "official_report", "Public health investigation"
+    CLINIC_ARTICLE = "clinic_article", "Clinic or press article (not a study)"
+
+
+class Reference(models.Model):
+    StudyType = StudyType
+
+    key = models.SlugField(
+        max_length=80,
+        unique=True,
+        help_text="A short label used to cite this source, for example 'alam-2018'. Lower case, no spaces.",
+    )
+    authors = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Authors as printed, for example 'Alam M, et al.'. Leave blank for an organisation's web page.",
+    )
+    year = models.PositiveSmallIntegerField(help_text="Year of publication.")
+    title = models.CharField(max_length=400, help_text="Full title of the paper or page.")
+    publisher = models.CharField(
+        max_length=200,
+        help_text="Journal name (with volume and pages if known) or the organisation that published it.",
+    )
+    url = models.URLField(
+        max_length=500, blank=True, help_text="Link to the paper or page, ideally PubMed or the publisher."
+    )
+    pmid = models.CharField(
+        "PubMed ID", max_length=12, blank=True, help_text="The number in the PubMed link, if there is one."
+    )
+    doi = models.CharField(
+        "DOI", max_length=120, blank=True, help_text="Digital object identifier, for example '10.1001/jamadermatol.2018.3977'."
+    )
+    study_type = models.CharField(
+        max_length=30, choices=StudyType, help_text="What kind of evidence this is. Pick the closest match."
+    )
+    participants = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many people were studied. Leave blank if it does not apply or is not known.",
+    )
+    finding = models.TextField(
+        help_text="In one or two plain sentences: what this source found, including its limits."
+    )
+    caveat = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Anything patients should know about this source, for example 'Only the summary was read' or 'Co-written by the product's maker'.",
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["year", "key"]
+        constraints = [
+            choice_constraint("reference", "study_type", StudyType),
+            models.CheckConstraint(
+                condition=Q(year__gte=1900, year__lte=2100), name="reference_year_plausible"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.key}: {self.title}"
+
+    def natural_key(self):
+        return (self.key,)
+
+    @property
+    def link(self):
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        return self.url
+
+
+class Indication(models.Model):
+    """A concern that patients bring: hair loss, facial skin, and so on."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="Plain name patients would use, for example 'Hair loss'.")
+    slug = models.SlugField(max_length=60, unique=True, help_text="Used in web addresses. Lower case, words joined by hyphens.")
+    summary = models.TextField(help_text="One or two plain sentences about this concern and who has it.")
+    sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class TreatmentQuerySet(PublishedQuerySet):
+    def for_comparison(self):
+        """Everything a comparison table shows, in a fixed number of queries."""
+        return self.prefetch_related(
+            "ingredients",
+            models.Prefetch("side_effects", queryset=SideEffect.objects.prefetch_related("references")),
+            models.Prefetch("cautions", queryset=Caution.objects.prefetch_related("references")),
+            models.Prefetch(
+                "indication_links",
+                queryset=TreatmentIndication.objects.select_related("indication").prefetch_related("references"),
+            ),
+            models.Prefetch("citations", queryset=ProfileCitation.objects.select_related("reference")),
+        )
+
+
+class InjectedSource(models.TextChoices):
+    OWN_BLOOD = "own_blood", "Made from your own blood"
+    ADDED_PRODUCTS = "added_products", "Products made outside your body"
+
+
+class CostTier(models.IntegerChoices):
+    LOWER = 1, "Lower cost"
+    MIDDLE = 2, "Middle cost"
+    HIGHER = 3, "Higher cost"
+
+
+class Treatment(ReviewedContent):
+    Source = InjectedSource
+
+    CostTier = CostTier
+
+    name = models.CharField(max_length=100, unique=True, help_text="The name patients know it by, for example 'PRP (platelet-rich plasma)'.")
+    short_name = models.CharField(max_length=30, help_text="A short name for table headings, for example 'PRP'.")
+    slug = models.SlugField(max_length=60, unique=True, help_text="Used in web addresses. Lower case, words joined by hyphens.")
+    summary = models.CharField(max_length=250, help_text="One plain sentence saying what it is.")
+    how_it_works = models.TextField(help_text="How it is meant to work, in plain words. Say what is proven and what is only a theory.")
+    what_is_injected = models.TextField(help_text="What goes into the skin and where it comes from.")
+    source = models.CharField(
+        max_length=20, choices=Source, help_text="Whether what is injected comes from the patient's own body or is an added product."
+    )
+    session_steps = models.TextField(help_text="What happens at a session, step by step, as a patient would experience it.")
+    session_minutes_min = models.PositiveSmallIntegerField(help_text="Shortest usual session, in minutes.")
+    session_minutes_max = models.PositiveSmallIntegerField(help_text="Longest usual session, in minutes.")
+    numbing = models.CharField(max_length=250, help_text="Whether numbing cream or anaesthetic is used, and how much it hurts.")
+    downtime_days_min = models.PositiveSmallIntegerField(help_text="Fewest days before most people feel fine to be seen in public.")
+    downtime_days_max = models.PositiveSmallIntegerField(help_text="Most days before most people feel fine to be seen in public.")
+    cost_tier = models.PositiveSmallIntegerField(choices=CostTier, help_text="Rough cost compared with the other treatments.")
+    cost_notes = models.TextField(help_text="What affects the price, and how sure we are. Do not give prices without a dated source.")
+    sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+
+    objects = TreatmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        constraints = [
+            *range_constraints("treatment", "session_minutes"),
+            *range_constraints("treatment", "downtime_days"),
+            choice_constraint("treatment", "source", InjectedSource),
+            choice_constraint("treatment", "cost_tier", CostTier),
+            *review_constraints("treatment"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("treatments:detail", args=[self.slug])
+
+
+class TreatmentPart(models.Model):
+    """A row that belongs to one treatment and is edited inline with it."""
+
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE)
+    sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "pk"]
+
+
+class PartManager(models.Manager):
+    """Natural key for a treatment's part: the treatment's slug plus the part's name."""
+
+    def get_by_natural_key(self, treatment_slug, name):
+        return self.get(treatment__slug=treatment_slug, name=name)
+
+
+class Ingredient(TreatmentPart):
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="ingredients")
+    name = models.CharField(max_length=120, help_text="Name of the ingredient, for example 'Hyaluronic acid'.")
+    purpose = models.CharField(max_length=300, help_text="What it is there for, in plain words.")
+    from_patient = models.BooleanField(
+        "from the patient's own body", default=False, help_text="Tick if it comes from the patient (for example their own plasma)."
+    )
+
+    objects = PartManager()
+
+    class Meta(TreatmentPart.Meta):
+        constraints = [models.UniqueConstraint(fields=["treatment", "name"], name="ingredient_unique_per_treatment")]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (*self.treatment.natural_key(), self.name)
+
+    natural_key.dependencies = ["treatments.treatment"]
+
+
+class Frequency(models.IntegerChoices):
+    VERY_COMMON = 1, "Very common (more than 1 in 10 people)"
+    COMMON = 2, "Common (up to 1 in 10 people)"
+    UNCOMMON = 3, "Uncommon (up to 1 in 100 people)"
+    RARE = 4, "Rare (up to 1 in 1,000 people)"
+    VERY_RARE = 5, "Very rare (up to 1 in 10,000 people)"
+    NOT_KNOWN = 9, "Not known (reported, but no reliable rate)"
+
+
+class SideEffect(TreatmentPart):
+    Frequency = Frequency
+
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="side_effects")
+    name = models.CharField(max_length=120, help_text="The side effect in plain words, for example 'Bruising'.")
+    frequency = models.PositiveSmallIntegerField(
+        choices=Frequency, help_text="How common it is. Use 'Not known' when studies report it but give no reliable rate."
+    )
+    duration = models.CharField(max_length=120, help_text="How long it usually lasts, for example 'A few days'.")
+    is_serious = models.BooleanField(default=False, help_text="Tick if it can need medical treatment or leave lasting harm.")
+    notes = models.TextField(blank=True, help_text="Anything patients should know: what to look out for, what to do.")
+    references = models.ManyToManyField(Reference, blank=True, related_name="side_effects", help_text="Sources that back this side effect and its frequency.")
+
+    objects = PartManager()
+
+    class Meta(TreatmentPart.Meta):
+        ordering = ["frequency", "sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["treatment", "name"], name="side_effect_unique_per_treatment"),
+            choice_constraint("side_effect", "frequency", Frequency),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (*self.treatment.natural_key(), self.name)
+
+    natural_key.dependencies = ["treatments.treatment"]
+
+
+class CautionKind(models.TextChoices):
+    SHOULD_NOT = "should_not", "Who should not have it"
+    TELL_PRACTITIONER = "tell_practitioner", "Tell your practitioner if..."
+
+
+class Caution(TreatmentPart):
+    """Who should not have the treatment, and what to tell the practitioner first."""
+
+    Kind = CautionKind
+
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="cautions")
+    kind = models.CharField(max_length=20, choices=Kind, help_text="Whether this rules the treatment out, or is something to discuss first.")
+    name = models.CharField(
+        max_length=200, help_text="Short plain statement, for example 'You are pregnant or breastfeeding'."
+    )
+    references = models.ManyToManyField(Reference, blank=True, related_name="cautions", help_text="Sources that back this.")
+
+    objects = PartManager()
+
+    class Meta(TreatmentPart.Meta):
+        ordering = ["kind", "sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["treatment", "name"], name="caution_unique_per_treatment"),
+            choice_constraint("caution", "kind", CautionKind),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (*self.treatment.natural_key(), self.name)
+
+    natural_key.dependencies = ["treatments.treatment"]
+
+
+class EvidenceStrength(models.IntegerChoices):
+    SEVERAL_TRIALS_CONSISTENT = 1, "Several trials, mostly agree"
+    SEVERAL_TRIALS_MIXED = 2, "Several trials, mixed results"
+    SMALL_STUDIES = 3, "Small studies only"
+    NO_GOOD_STUDIES = 4, "No good studies"
+
+
+class TreatmentIndicationManager(models.Manager):
+    def get_by_natural_key(self, treatment_slug, indication_slug):
+        return self.get(treatment__slug=treatment_slug, indication__slug=indication_slug)
+
+
+class TreatmentIndication(models.Model):
+    """What a treatment is like for one concern: schedule, results and evidence."""
+
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="indication_links")
+    indication = models.ForeignKey(Indication, on_delete=models.PROTECT, related_name="treatment_links")
+    first_course_sessions_min = models.PositiveSmallIntegerField(help_text="Fewest sessions in a first course.")
+    first_course_sessions_max = models.PositiveSmallIntegerField(help_text="Most sessions in a first course.")
+    weeks_between_sessions_min = models.PositiveSmallIntegerField(help_text="Fewest weeks between sessions in the first course.")
+    weeks_between_sessions_max = models.PositiveSmallIntegerField(help_text="Most weeks between sessions in the first course.")
+    maintenance_months_min = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Top-up sessions every this many months (lowest). Leave both blank if not known."
+    )
+    maintenance_months_max = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Top-up sessions every this many months (highest)."
+    )
+    results_show_weeks_min = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Weeks until results usually show (lowest). Leave both blank if no study says."
+    )
+    results_show_weeks_max = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Weeks until results usually show (highest).")
+    results_last_months_min = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Months results last (lowest). Leave both blank if no study has measured it."
+    )
+    results_last_months_max = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Months results last (highest).")
+    evidence_strength = models.PositiveSmallIntegerField(
+        choices=EvidenceStrength, help_text="How good the research is for this treatment and concern."
+    )
+    evidence_summary = models.TextField(help_text="What the studies found, in two or three plain sentences, including doubts.")
+    notes = models.TextField(blank=True, help_text="Anything else about this treatment for this concern, for example which products were studied.")
+    references = models.ManyToManyField(Reference, blank=True, related_name="treatment_indications", help_text="Sources for the numbers and the evidence summary.")
+
+    objects = TreatmentIndicationManager()
+
+    class Meta:
+        ordering = ["indication__sort_order", "treatment__sort_order"]
+        verbose_name = "treatment for a concern"
+        verbose_name_plural = "treatments for each concern"
+        constraints = [
+            models.UniqueConstraint(fields=["treatment", "indication"], name="treatment_indication_unique"),
+            *range_constraints("treatment_indication", "first_course_sessions"),
+            *range_constraints("treatment_indication", "weeks_between_sessions"),
+            *range_constraints("treatment_indication", "maintenance_months", required=False),
+            *range_constraints("treatment_indication", "results_show_weeks", required=False),
+            *range_constraints("treatment_indication", "results_last_months", required=False),
+            choice_constraint("treatment_indication", "evidence_strength", EvidenceStrength),
+        ]
+
+    def __str__(self):
+        return f"{self.treatment} for {self.indication}"
+
+    def natural_key(self):
+        return (*self.treatment.natural_key(), *self.indication.natural_key())
+
+    natural_key.dependencies = ["treatments.treatment", "treatments.indication"]
+
+
+class CitationTopic(models.TextChoices):
+    SUMMARY = "summary", "What it is"
+    HOW_IT_WORKS = "how_it_works", "How it works"
+    WHAT_IS_INJECTED = "what_is_injected", "What is injected"
+    SESSION = "session", "What a session is like"
+    DOWNTIME = "downtime", "Downtime"
+    COST = "cost", "Cost"
+
+
+class ProfileCitationManager(models.Manager):
+    def get_by_natural_key(self, treatment_slug, topic, reference_key):
+        return self.get(treatment__slug=treatment_slug, topic=topic, reference__key=reference_key)
+
+
+class ProfileCitation(models.Model):
+    """Links one part of a treatment's profile to a source that backs it."""
+
+    Topic = CitationTopic
+
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="citations")
+    topic = models.CharField(max_length=20, choices=CitationTopic, help_text="Which part of the profile this source backs.")
+    reference = models.ForeignKey(Reference, on_delete=models.PROTECT, related_name="profile_citations", help_text="The source.")
+
+    objects = ProfileCitationManager()
+
+    class Meta:
+        ordering = ["topic", "reference__year"]
+        constraints = [
+            models.UniqueConstraint(fields=["treatment", "topic", "reference"], name="profile_citation_unique"),
+            choice_constraint("profile_citation", "topic", CitationTopic),
+        ]
+
+    def __str__(self):
+        return f"{self.get_topic_display()}: {self.reference.key}"
+
+    def natural_key(self):
+        return (*self.treatment.natural_key(), self.topic, *self.reference.natural_key())
+
+    natural_key.dependencies = ["treatments.treatment", "treatments.reference"]
