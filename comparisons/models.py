@@ -27,7 +27,12 @@ class Comparison(ReviewedContent):
         related_name="comparisons",
         help_text="The concern this comparison starts on. Leave blank to let patients choose.",
     )
-    treatments = models.ManyToManyField(Treatment, through="ComparisonTreatment", related_name="comparisons")
+    treatments = models.ManyToManyField(
+        Treatment,
+        through="ComparisonTreatment",
+        related_name="comparisons",
+        help_text="The treatments shown side by side, edited below.",
+    )
     references = models.ManyToManyField(Reference, blank=True, related_name="comparisons", help_text="General sources for the page.")
     sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
 
@@ -55,8 +60,12 @@ class ComparisonTreatmentManager(models.Manager):
 class ComparisonTreatment(models.Model):
     """One treatment's column in a comparison, and who it may suit."""
 
-    comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="columns")
-    treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="comparison_columns")
+    comparison = models.ForeignKey(
+        Comparison, on_delete=models.CASCADE, related_name="columns", help_text="The comparison page."
+    )
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.PROTECT, related_name="comparison_columns", help_text="The treatment shown in this column."
+    )
     position = models.PositiveSmallIntegerField(default=0, help_text="Column order: lower numbers appear further left.")
     may_suit_you_if = models.TextField(
         help_text="Plain sentences, one per line, describing who this treatment may suit. Avoid promises."
@@ -101,7 +110,9 @@ class ComparisonPoint(models.Model):
 
     Kind = PointKind
 
-    comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="points")
+    comparison = models.ForeignKey(
+        Comparison, on_delete=models.CASCADE, related_name="points", help_text="The comparison page."
+    )
     kind = models.CharField(max_length=20, choices=Kind, help_text="Which section of the page this appears in.")
     slug = models.SlugField(max_length=80, help_text="A short label, unique within this comparison. Lower case, words joined by hyphens.")
     heading = models.CharField(max_length=200, help_text="A short heading, for example 'What is injected'.")

@@ -270,7 +270,7 @@ class Treatment(ReviewedContent):
 class TreatmentPart(models.Model):
     """A row that belongs to one treatment and is edited inline with it."""
 
-    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE)
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, help_text="The treatment this belongs to.")
     sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
 
     class Meta:
@@ -286,7 +286,9 @@ class PartManager(models.Manager):
 
 
 class Ingredient(TreatmentPart):
-    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="ingredients")
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.CASCADE, related_name="ingredients", help_text="The treatment this belongs to."
+    )
     name = models.CharField(max_length=120, help_text="Name of the ingredient, for example 'Hyaluronic acid'.")
     purpose = models.CharField(max_length=300, help_text="What it is there for, in plain words.")
     from_patient = models.BooleanField(
@@ -319,7 +321,9 @@ class Frequency(models.IntegerChoices):
 class SideEffect(TreatmentPart):
     Frequency = Frequency
 
-    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="side_effects")
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.CASCADE, related_name="side_effects", help_text="The treatment this belongs to."
+    )
     name = models.CharField(max_length=120, help_text="The side effect in plain words, for example 'Bruising'.")
     frequency = models.PositiveSmallIntegerField(
         choices=Frequency, help_text="How common it is. Use 'Not known' when studies report it but give no reliable rate."
@@ -357,7 +361,9 @@ class Caution(TreatmentPart):
 
     Kind = CautionKind
 
-    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="cautions")
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.CASCADE, related_name="cautions", help_text="The treatment this belongs to."
+    )
     kind = models.CharField(max_length=20, choices=Kind, help_text="Whether this rules the treatment out, or is something to discuss first.")
     name = models.CharField(
         max_length=200, help_text="Short plain statement, for example 'You are pregnant or breastfeeding'."
@@ -397,8 +403,12 @@ class TreatmentIndicationManager(models.Manager):
 class TreatmentIndication(models.Model):
     """What a treatment is like for one concern: schedule, results and evidence."""
 
-    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="indication_links")
-    indication = models.ForeignKey(Indication, on_delete=models.PROTECT, related_name="treatment_links")
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.CASCADE, related_name="indication_links", help_text="The treatment."
+    )
+    indication = models.ForeignKey(
+        Indication, on_delete=models.PROTECT, related_name="treatment_links", help_text="The concern, for example hair loss."
+    )
     first_course_sessions_min = models.PositiveSmallIntegerField(help_text="Fewest sessions in a first course.")
     first_course_sessions_max = models.PositiveSmallIntegerField(help_text="Most sessions in a first course.")
     weeks_between_sessions_min = models.PositiveSmallIntegerField(help_text="Fewest weeks between sessions in the first course.")
@@ -468,7 +478,9 @@ class ProfileCitation(models.Model):
 
     Topic = CitationTopic
 
-    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="citations")
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.CASCADE, related_name="citations", help_text="The treatment this belongs to."
+    )
     topic = models.CharField(max_length=20, choices=CitationTopic, help_text="Which part of the profile this source backs.")
     reference = models.ForeignKey(Reference, on_delete=models.PROTECT, related_name="profile_citations", help_text="The source.")
 

@@ -1,0 +1,119 @@
+from django.contrib import admin
+
+from .models import (
+    Caution,
+    Indication,
+    Ingredient,
+    ProfileCitation,
+    Reference,
+    SideEffect,
+    Treatment,
+    TreatmentIndication,
+)
+
+admin.site.site_header = "Treatment comparison: content admin"
+admin.site.site_title = "Content admin"
+admin.site.index_title = "Keep the patient content right"
+
+
+class IngredientInline(admin.TabularInline):
+    model = Ingredient
+    extra = 0
+
+
+class SideEffectInline(admin.StackedInline):
+    model = SideEffect
+    extra = 0
+    autocomplete_fields = ["references"]
+
+
+class CautionInline(admin.TabularInline):
+    model = Caution
+    extra = 0
+    autocomplete_fields = ["references"]
+
+
+class TreatmentIndicationInline(admin.StackedInline):
+    model = TreatmentIndication
+    extra = 0
+    autocomplete_fields = ["references"]
+
+
+class ProfileCitationInline(admin.TabularInline):
+    model = ProfileCitation
+    extra = 0
+    autocomplete_fields = ["reference"]
+    verbose_name = "citation"
+    verbose_name_plural = "citations for the profile"
+
+
+@admin.register(Treatment)
+class TreatmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "source", "cost_tier", "status", "last_reviewed", "next_review_due"]
+    list_filter = ["status", "source", "cost_tier"]
+    search_fields = ["name", "short_name", "summary", "how_it_works"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [
+        IngredientInline,
+        SideEffectInline,
+        CautionInline,
+        TreatmentIndicationInline,
+        ProfileCitationInline,
+    ]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "slug", "summary", "sort_order"]}),
+        ("What it is", {"fields": ["how_it_works", "what_is_injected", "source"]}),
+        ("What a session is like", {"fields": ["session_steps", ("session_minutes_min", "session_minutes_max"), "numbing", ("downtime_days_min", "downtime_days_max")]}),
+        ("Cost", {"fields": ["cost_tier", "cost_notes"]}),
+        ("Publishing and review", {"fields": ["status", "last_reviewed", "next_review_due", "reviewed_by"]}),
+    ]
+
+
+@admin.register(Indication)
+class IndicationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "sort_order"]
+    search_fields = ["name", "summary"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(TreatmentIndication)
+class TreatmentIndicationAdmin(admin.ModelAdmin):
+    list_display = ["treatment", "indication", "evidence_strength"]
+    list_filter = ["treatment", "indication", "evidence_strength"]
+    search_fields = ["treatment__name", "indication__name", "evidence_summary", "notes"]
+    autocomplete_fields = ["references"]
+    list_select_related = ["treatment", "indication"]
+
+
+@admin.register(SideEffect)
+class SideEffectAdmin(admin.ModelAdmin):
+    list_display = ["name", "treatment", "frequency", "duration", "is_serious"]
+    list_filter = ["treatment", "frequency", "is_serious"]
+    search_fields = ["name", "notes"]
+    autocomplete_fields = ["references"]
+    list_select_related = ["treatment"]
+
+
+@admin.register(Caution)
+class CautionAdmin(admin.ModelAdmin):
+    list_display = ["name", "treatment", "kind"]
+    list_filter = ["treatment", "kind"]
+    search_fields = ["name"]
+    autocomplete_fields = ["references"]
+    list_select_related = ["treatment"]
+
+
+@admin.register(Ingredient)
+class IngredientAdmin(admin.ModelAdmin):
+    list_display = ["name", "treatment", "from_patient"]
+    list_filter = ["treatment", "from_patient"]
+    search_fields = ["name", "purpose"]
+    list_select_related = ["treatment"]
+
+
+@admin.register(Reference)
+class ReferenceAdmin(admin.ModelAdmin):
+    list_display = ["key", "authors", "year", "study_type", "participants", "publisher"]
+    list_filter = ["study_type", "year"]
+    search_fields = ["key", "authors", "title", "publisher", "pmid", "doi"]
+    prepopulated_fields = {"key": ["title"]}
