@@ -17,8 +17,12 @@ from treatments.models import (
 
 class Comparison(ReviewedContent):
     title = models.CharField(max_length=200, help_text="Page title, for example 'Mesotherapy or PRP for hair loss?'.")
-    slug = models.SlugField(max_length=80, unique=True, help_text="Used in web addresses. Lower case, words joined by hyphens.")
-    introduction = models.TextField(help_text="Two or three plain sentences: what decision this page helps with, and for whom.")
+    slug = models.SlugField(
+        max_length=80, unique=True, help_text="Used in web addresses. Lower case, words joined by hyphens."
+    )
+    introduction = models.TextField(
+        help_text="Two or three plain sentences: what decision this page helps with, and for whom."
+    )
     indication = models.ForeignKey(
         Indication,
         on_delete=models.PROTECT,
@@ -33,7 +37,9 @@ class Comparison(ReviewedContent):
         related_name="comparisons",
         help_text="The treatments shown side by side, edited below.",
     )
-    references = models.ManyToManyField(Reference, blank=True, related_name="comparisons", help_text="General sources for the page.")
+    references = models.ManyToManyField(
+        Reference, blank=True, related_name="comparisons", help_text="General sources for the page."
+    )
     sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
 
     objects = PublishedQuerySet.as_manager()
@@ -45,11 +51,11 @@ class Comparison(ReviewedContent):
     def __str__(self):
         return self.title
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("comparisons:detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class ComparisonTreatmentManager(models.Manager):
@@ -64,13 +70,18 @@ class ComparisonTreatment(models.Model):
         Comparison, on_delete=models.CASCADE, related_name="columns", help_text="The comparison page."
     )
     treatment = models.ForeignKey(
-        Treatment, on_delete=models.PROTECT, related_name="comparison_columns", help_text="The treatment shown in this column."
+        Treatment,
+        on_delete=models.PROTECT,
+        related_name="comparison_columns",
+        help_text="The treatment shown in this column.",
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Column order: lower numbers appear further left.")
     may_suit_you_if = models.TextField(
         help_text="Plain sentences, one per line, describing who this treatment may suit. Avoid promises."
     )
-    references = models.ManyToManyField(Reference, blank=True, related_name="comparison_columns", help_text="Sources for 'may suit you if'.")
+    references = models.ManyToManyField(
+        Reference, blank=True, related_name="comparison_columns", help_text="Sources for 'may suit you if'."
+    )
 
     objects = ComparisonTreatmentManager()
 
@@ -114,10 +125,14 @@ class ComparisonPoint(models.Model):
         Comparison, on_delete=models.CASCADE, related_name="points", help_text="The comparison page."
     )
     kind = models.CharField(max_length=20, choices=Kind, help_text="Which section of the page this appears in.")
-    slug = models.SlugField(max_length=80, help_text="A short label, unique within this comparison. Lower case, words joined by hyphens.")
+    slug = models.SlugField(
+        max_length=80, help_text="A short label, unique within this comparison. Lower case, words joined by hyphens."
+    )
     heading = models.CharField(max_length=200, help_text="A short heading, for example 'What is injected'.")
     body = models.TextField(help_text="Plain sentences. Keep each under 20 words where you can.")
-    references = models.ManyToManyField(Reference, blank=True, related_name="comparison_points", help_text="Sources that back this point.")
+    references = models.ManyToManyField(
+        Reference, blank=True, related_name="comparison_points", help_text="Sources that back this point."
+    )
     sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
 
     objects = ComparisonPointManager()
@@ -151,7 +166,9 @@ class FaqEntry(models.Model):
     Topic = FaqTopic
 
     question = models.CharField(max_length=250, help_text="The question as a patient would ask it.")
-    slug = models.SlugField(max_length=80, unique=True, help_text="Used as the link to this question. Lower case, words joined by hyphens.")
+    slug = models.SlugField(
+        max_length=80, unique=True, help_text="Used as the link to this question. Lower case, words joined by hyphens."
+    )
     answer = models.TextField(help_text="A plain, honest answer. Say where the evidence is weak.")
     topic = models.CharField(max_length=20, choices=Topic, help_text="The group this question is listed under.")
     treatment = models.ForeignKey(
@@ -162,7 +179,9 @@ class FaqEntry(models.Model):
         related_name="faq_entries",
         help_text="Only if the question is about one treatment.",
     )
-    references = models.ManyToManyField(Reference, blank=True, related_name="faq_entries", help_text="Sources for the answer.")
+    references = models.ManyToManyField(
+        Reference, blank=True, related_name="faq_entries", help_text="Sources for the answer."
+    )
     sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first within a topic.")
     status = models.CharField(
         max_length=10,

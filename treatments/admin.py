@@ -63,7 +63,17 @@ class TreatmentAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "short_name", "slug", "summary", "sort_order"]}),
         ("What it is", {"fields": ["how_it_works", "what_is_injected", "source"]}),
-        ("What a session is like", {"fields": ["session_steps", ("session_minutes_min", "session_minutes_max"), "numbing", ("downtime_days_min", "downtime_days_max")]}),
+        (
+            "What a session is like",
+            {
+                "fields": [
+                    "session_steps",
+                    ("session_minutes_min", "session_minutes_max"),
+                    "numbing",
+                    ("downtime_days_min", "downtime_days_max"),
+                ]
+            },
+        ),
         ("Cost", {"fields": ["cost_tier", "cost_notes"]}),
         ("Publishing and review", {"fields": ["status", "last_reviewed", "next_review_due", "reviewed_by"]}),
     ]

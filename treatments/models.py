@@ -13,9 +13,7 @@ def range_constraints(model_name, prefix, *, required=True):
     ordered = Q(**{f"{low}__lte": F(high)})
     if not required:
         both_empty = Q(**{f"{low}__isnull": True, f"{high}__isnull": True})
-        ordered = both_empty | (
-            Q(**{f"{low}__isnull": False, f"{high}__isnull": False}) & ordered
-        )
+        ordered = both_empty | (Q(**{f"{low}__isnull": False, f"{high}__isnull": False}) & ordered)
     return [
         models.CheckConstraint(
             condition=ordered,
@@ -130,7 +128,10 @@ class Reference(models.Model):
         "PubMed ID", max_length=12, blank=True, help_text="The number in the PubMed link, if there is one."
     )
     doi = models.CharField(
-        "DOI", max_length=120, blank=True, help_text="Digital object identifier, for example '10.1001/jamadermatol.2018.3977'."
+        "DOI",
+        max_length=120,
+        blank=True,
+        help_text="Digital object identifier, for example '10.1001/jamadermatol.2018.3977'.",
     )
     study_type = models.CharField(
         max_length=30, choices=StudyType, help_text="What kind of evidence this is. Pick the closest match."
@@ -140,9 +141,7 @@ class Reference(models.Model):
         blank=True,
         help_text="How many people were studied. Leave blank if it does not apply or is not known.",
     )
-    finding = models.TextField(
-        help_text="In one or two plain sentences: what this source found, including its limits."
-    )
+    finding = models.TextField(help_text="In one or two plain sentences: what this source found, including its limits.")
     caveat = models.CharField(
         max_length=300,
         blank=True,
@@ -155,9 +154,7 @@ class Reference(models.Model):
         ordering = ["year", "key"]
         constraints = [
             choice_constraint("reference", "study_type", StudyType),
-            models.CheckConstraint(
-                condition=Q(year__gte=1900, year__lte=2100), name="reference_year_plausible"
-            ),
+            models.CheckConstraint(condition=Q(year__gte=1900, year__lte=2100), name="reference_year_plausible"),
         ]
 
     def __str__(self):
@@ -178,8 +175,12 @@ class Reference(models.Model):
 class Indication(models.Model):
     """A concern that patients bring: hair loss, facial skin, and so on."""
 
-    name = models.CharField(max_length=100, unique=True, help_text="Plain name patients would use, for example 'Hair loss'.")
-    slug = models.SlugField(max_length=60, unique=True, help_text="Used in web addresses. Lower case, words joined by hyphens.")
+    name = models.CharField(
+        max_length=100, unique=True, help_text="Plain name patients would use, for example 'Hair loss'."
+    )
+    slug = models.SlugField(
+        max_length=60, unique=True, help_text="Used in web addresses. Lower case, words joined by hyphens."
+    )
     summary = models.TextField(help_text="One or two plain sentences about this concern and who has it.")
     sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
 
@@ -223,26 +224,45 @@ class CostTier(models.IntegerChoices):
 
 class Treatment(ReviewedContent):
     Source = InjectedSource
-
     CostTier = CostTier
 
-    name = models.CharField(max_length=100, unique=True, help_text="The name patients know it by, for example 'PRP (platelet-rich plasma)'.")
+    name = models.CharField(
+        max_length=100, unique=True, help_text="The name patients know it by, for example 'PRP (platelet-rich plasma)'."
+    )
     short_name = models.CharField(max_length=30, help_text="A short name for table headings, for example 'PRP'.")
-    slug = models.SlugField(max_length=60, unique=True, help_text="Used in web addresses. Lower case, words joined by hyphens.")
+    slug = models.SlugField(
+        max_length=60, unique=True, help_text="Used in web addresses. Lower case, words joined by hyphens."
+    )
     summary = models.CharField(max_length=250, help_text="One plain sentence saying what it is.")
-    how_it_works = models.TextField(help_text="How it is meant to work, in plain words. Say what is proven and what is only a theory.")
+    how_it_works = models.TextField(
+        help_text="How it is meant to work, in plain words. Say what is proven and what is only a theory."
+    )
     what_is_injected = models.TextField(help_text="What goes into the skin and where it comes from.")
     source = models.CharField(
-        max_length=20, choices=Source, help_text="Whether what is injected comes from the patient's own body or is an added product."
+        max_length=20,
+        choices=Source,
+        help_text="Whether what is injected comes from the patient's own body or is an added product.",
     )
-    session_steps = models.TextField(help_text="What happens at a session, step by step, as a patient would experience it.")
+    session_steps = models.TextField(
+        help_text="What happens at a session, step by step, as a patient would experience it."
+    )
     session_minutes_min = models.PositiveSmallIntegerField(help_text="Shortest usual session, in minutes.")
     session_minutes_max = models.PositiveSmallIntegerField(help_text="Longest usual session, in minutes.")
-    numbing = models.CharField(max_length=250, help_text="Whether numbing cream or anaesthetic is used, and how much it hurts.")
-    downtime_days_min = models.PositiveSmallIntegerField(help_text="Fewest days before most people feel fine to be seen in public.")
-    downtime_days_max = models.PositiveSmallIntegerField(help_text="Most days before most people feel fine to be seen in public.")
-    cost_tier = models.PositiveSmallIntegerField(choices=CostTier, help_text="Rough cost compared with the other treatments.")
-    cost_notes = models.TextField(help_text="What affects the price, and how sure we are. Do not give prices without a dated source.")
+    numbing = models.CharField(
+        max_length=250, help_text="Whether numbing cream or anaesthetic is used, and how much it hurts."
+    )
+    downtime_days_min = models.PositiveSmallIntegerField(
+        help_text="Fewest days before most people feel fine to be seen in public."
+    )
+    downtime_days_max = models.PositiveSmallIntegerField(
+        help_text="Most days before most people feel fine to be seen in public."
+    )
+    cost_tier = models.PositiveSmallIntegerField(
+        choices=CostTier, help_text="Rough cost compared with the other treatments."
+    )
+    cost_notes = models.TextField(
+        help_text="What affects the price, and how sure we are. Do not give prices without a dated source."
+    )
     sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
 
     objects = TreatmentQuerySet.as_manager()
@@ -260,11 +280,11 @@ class Treatment(ReviewedContent):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("treatments:detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class TreatmentPart(models.Model):
@@ -292,7 +312,9 @@ class Ingredient(TreatmentPart):
     name = models.CharField(max_length=120, help_text="Name of the ingredient, for example 'Hyaluronic acid'.")
     purpose = models.CharField(max_length=300, help_text="What it is there for, in plain words.")
     from_patient = models.BooleanField(
-        "from the patient's own body", default=False, help_text="Tick if it comes from the patient (for example their own plasma)."
+        "from the patient's own body",
+        default=False,
+        help_text="Tick if it comes from the patient (for example their own plasma).",
     )
 
     objects = PartManager()
@@ -326,12 +348,20 @@ class SideEffect(TreatmentPart):
     )
     name = models.CharField(max_length=120, help_text="The side effect in plain words, for example 'Bruising'.")
     frequency = models.PositiveSmallIntegerField(
-        choices=Frequency, help_text="How common it is. Use 'Not known' when studies report it but give no reliable rate."
+        choices=Frequency,
+        help_text="How common it is. Use 'Not known' when studies report it but give no reliable rate.",
     )
     duration = models.CharField(max_length=120, help_text="How long it usually lasts, for example 'A few days'.")
-    is_serious = models.BooleanField(default=False, help_text="Tick if it can need medical treatment or leave lasting harm.")
+    is_serious = models.BooleanField(
+        default=False, help_text="Tick if it can need medical treatment or leave lasting harm."
+    )
     notes = models.TextField(blank=True, help_text="Anything patients should know: what to look out for, what to do.")
-    references = models.ManyToManyField(Reference, blank=True, related_name="side_effects", help_text="Sources that back this side effect and its frequency.")
+    references = models.ManyToManyField(
+        Reference,
+        blank=True,
+        related_name="side_effects",
+        help_text="Sources that back this side effect and its frequency.",
+    )
 
     objects = PartManager()
 
@@ -364,11 +394,15 @@ class Caution(TreatmentPart):
     treatment = models.ForeignKey(
         Treatment, on_delete=models.CASCADE, related_name="cautions", help_text="The treatment this belongs to."
     )
-    kind = models.CharField(max_length=20, choices=Kind, help_text="Whether this rules the treatment out, or is something to discuss first.")
+    kind = models.CharField(
+        max_length=20, choices=Kind, help_text="Whether this rules the treatment out, or is something to discuss first."
+    )
     name = models.CharField(
         max_length=200, help_text="Short plain statement, for example 'You are pregnant or breastfeeding'."
     )
-    references = models.ManyToManyField(Reference, blank=True, related_name="cautions", help_text="Sources that back this.")
+    references = models.ManyToManyField(
+        Reference, blank=True, related_name="cautions", help_text="Sources that back this."
+    )
 
     objects = PartManager()
 
@@ -407,14 +441,23 @@ class TreatmentIndication(models.Model):
         Treatment, on_delete=models.CASCADE, related_name="indication_links", help_text="The treatment."
     )
     indication = models.ForeignKey(
-        Indication, on_delete=models.PROTECT, related_name="treatment_links", help_text="The concern, for example hair loss."
+        Indication,
+        on_delete=models.PROTECT,
+        related_name="treatment_links",
+        help_text="The concern, for example hair loss.",
     )
     first_course_sessions_min = models.PositiveSmallIntegerField(help_text="Fewest sessions in a first course.")
     first_course_sessions_max = models.PositiveSmallIntegerField(help_text="Most sessions in a first course.")
-    weeks_between_sessions_min = models.PositiveSmallIntegerField(help_text="Fewest weeks between sessions in the first course.")
-    weeks_between_sessions_max = models.PositiveSmallIntegerField(help_text="Most weeks between sessions in the first course.")
+    weeks_between_sessions_min = models.PositiveSmallIntegerField(
+        help_text="Fewest weeks between sessions in the first course."
+    )
+    weeks_between_sessions_max = models.PositiveSmallIntegerField(
+        help_text="Most weeks between sessions in the first course."
+    )
     maintenance_months_min = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Top-up sessions every this many months (lowest). Leave both blank if not known."
+        null=True,
+        blank=True,
+        help_text="Top-up sessions every this many months (lowest). Leave both blank if not known.",
     )
     maintenance_months_max = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Top-up sessions every this many months (highest)."
@@ -422,17 +465,31 @@ class TreatmentIndication(models.Model):
     results_show_weeks_min = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Weeks until results usually show (lowest). Leave both blank if no study says."
     )
-    results_show_weeks_max = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Weeks until results usually show (highest).")
+    results_show_weeks_max = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Weeks until results usually show (highest)."
+    )
     results_last_months_min = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Months results last (lowest). Leave both blank if no study has measured it."
     )
-    results_last_months_max = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Months results last (highest).")
+    results_last_months_max = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Months results last (highest)."
+    )
     evidence_strength = models.PositiveSmallIntegerField(
         choices=EvidenceStrength, help_text="How good the research is for this treatment and concern."
     )
-    evidence_summary = models.TextField(help_text="What the studies found, in two or three plain sentences, including doubts.")
-    notes = models.TextField(blank=True, help_text="Anything else about this treatment for this concern, for example which products were studied.")
-    references = models.ManyToManyField(Reference, blank=True, related_name="treatment_indications", help_text="Sources for the numbers and the evidence summary.")
+    evidence_summary = models.TextField(
+        help_text="What the studies found, in two or three plain sentences, including doubts."
+    )
+    notes = models.TextField(
+        blank=True,
+        help_text="Anything else about this treatment for this concern, for example which products were studied.",
+    )
+    references = models.ManyToManyField(
+        Reference,
+        blank=True,
+        related_name="treatment_indications",
+        help_text="Sources for the numbers and the evidence summary.",
+    )
 
     objects = TreatmentIndicationManager()
 
@@ -481,8 +538,12 @@ class ProfileCitation(models.Model):
     treatment = models.ForeignKey(
         Treatment, on_delete=models.CASCADE, related_name="citations", help_text="The treatment this belongs to."
     )
-    topic = models.CharField(max_length=20, choices=CitationTopic, help_text="Which part of the profile this source backs.")
-    reference = models.ForeignKey(Reference, on_delete=models.PROTECT, related_name="profile_citations", help_text="The source.")
+    topic = models.CharField(
+        max_length=20, choices=CitationTopic, help_text="Which part of the profile this source backs."
+    )
+    reference = models.ForeignKey(
+        Reference, on_delete=models.PROTECT, related_name="profile_citations", help_text="The source."
+    )
 
     objects = ProfileCitationManager()
 

@@ -73,7 +73,9 @@ def load_fixture(path, *, overwrite):
         try:
             deserialized.save_deferred_fields()
         except serializers.base.DeserializationError as error:
-            raise FixtureError(f"{path}: {describe(deserialized, position)} cites something that does not exist: {error}") from error
+            raise FixtureError(
+                f"{path}: {describe(deserialized, position)} cites something that does not exist: {error}"
+            ) from error
     return counts
 
 
