@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from .presentation import span
+
 
 def range_constraints(model_name, prefix, *, required=True):
     """Check constraints for a `<prefix>_min` / `<prefix>_max` pair: min <= max, and
@@ -102,6 +104,16 @@ class StudyType(models.TextChoices):
     CLINIC_ARTICLE = "clinic_article", "Clinic or press article (not a study)"
 
 
+class ReferenceQuerySet(models.QuerySet):
+    def get_by_natural_key(self, key):
+        return self.get(key=key)
+
+    def citation_numbers(self):
+        """The number each source is cited by, the same on every page: its place in the
+        reference list."""
+        return {pk: number for number, pk in enumerate(self.order_by("year", "key").values_list("pk", flat=True), 1)}
+
+
 class Reference(models.Model):
     StudyType = StudyType
 
@@ -148,7 +160,7 @@ class Reference(models.Model):
         help_text="Anything patients should know about this source, for example 'Only the summary was read' or 'Co-written by the product's maker'.",
     )
 
-    objects = SlugManager()
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["year", "key"]
@@ -197,16 +209,17 @@ class Indication(models.Model):
 
 
 class TreatmentQuerySet(PublishedQuerySet):
-    def for_comparison(self):
-        """Everything a comparison table shows, in a fixed number of queries."""
+    def for_comparison(self, indication=None):
+        """Everything a comparison table or profile shows, in a fixed number of queries.
+        With an indication, only that concern's schedule and evidence are fetched."""
+        links = TreatmentIndication.objects.select_related("indication").prefetch_related("references")
+        if indication is not None:
+            links = links.filter(indication=indication)
         return self.prefetch_related(
             "ingredients",
             models.Prefetch("side_effects", queryset=SideEffect.objects.prefetch_related("references")),
             models.Prefetch("cautions", queryset=Caution.objects.prefetch_related("references")),
-            models.Prefetch(
-                "indication_links",
-                queryset=TreatmentIndication.objects.select_related("indication").prefetch_related("references"),
-            ),
+            models.Prefetch("indication_links", queryset=links),
             models.Prefetch("citations", queryset=ProfileCitation.objects.select_related("reference")),
         )
 
@@ -509,6 +522,22 @@ class TreatmentIndication(models.Model):
 
     def __str__(self):
         return f"{self.treatment} for {self.indication}"
+
+    def schedule_facts(self):
+        """(label, value) pairs for the schedule and results, in words."""
+        not_known = "Not known: no study we found has measured this"
+        first_course = span(self.first_course_sessions_min, self.first_course_sessions_max, "session")
+        gap = span(self.weeks_between_sessions_min, self.weeks_between_sessions_max, "week")
+        maintenance = span(self.maintenance_months_min, self.maintenance_months_max, "month")
+        return [
+            ("First course", f"{first_course}, {gap} apart"),
+            ("Top-up sessions", f"Every {maintenance}" if maintenance else not_known),
+            ("When results show", span(self.results_show_weeks_min, self.results_show_weeks_max, "week") or not_known),
+            (
+                "How long results last",
+                span(self.results_last_months_min, self.results_last_months_max, "month") or not_known,
+            ),
+        ]
 
     def natural_key(self):
         return (*self.treatment.natural_key(), *self.indication.natural_key())

@@ -1,15 +1,40 @@
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from .models import Treatment
+from .models import CautionKind, Reference, Treatment
+from .presentation import numbered, span
 
 
 @require_GET
 def treatment_list(request):
-    return render(request, "treatments/treatment_list.html", {"treatments": Treatment.objects.published()})
+    treatments = Treatment.objects.published()
+    review = {
+        "last_reviewed": max((t.last_reviewed for t in treatments), default=None),
+        "next_review_due": min((t.next_review_due for t in treatments), default=None),
+    }
+    return render(request, "treatments/treatment_list.html", {"treatments": treatments, "review": review})
 
 
 @require_GET
 def treatment_detail(request, slug):
     treatment = get_object_or_404(Treatment.objects.published().for_comparison(), slug=slug)
-    return render(request, "treatments/treatment_detail.html", {"treatment": treatment})
+    numbers = Reference.objects.citation_numbers()
+    profile = {}
+    for citation in treatment.citations.all():
+        profile.setdefault(citation.topic, []).append(citation.reference)
+    for link in treatment.indication_links.all():
+        link.citations = numbered(link.references.all(), numbers)
+        link.facts = link.schedule_facts()
+    for part in [*treatment.side_effects.all(), *treatment.cautions.all()]:
+        part.citations = numbered(part.references.all(), numbers)
+    cautions = treatment.cautions.all()
+    context = {
+        "treatment": treatment,
+        "profile": {topic: numbered(refs, numbers) for topic, refs in profile.items()},
+        "session_length": span(treatment.session_minutes_min, treatment.session_minutes_max, "minute"),
+        "downtime": span(treatment.downtime_days_min, treatment.downtime_days_max, "day") or "none",
+        "should_not": [c for c in cautions if c.kind == CautionKind.SHOULD_NOT],
+        "tell_practitioner": [c for c in cautions if c.kind == CautionKind.TELL_PRACTITIONER],
+        "review": treatment,
+    }
+    return render(request, "treatments/treatment_detail.html", context)

@@ -52,9 +52,11 @@ def load_fixture(path, *, overwrite):
         ):
             obj = deserialized.object
             model = type(obj)
-            if obj.pk is not None and model._default_manager.filter(pk=obj.pk).exists() and not overwrite:
+            exists = obj.pk is not None and model._default_manager.filter(pk=obj.pk).exists()
+            if exists and not overwrite:
                 counts["kept"] += 1
                 continue
+            obj._state.adding = not exists  # so unique checks compare against other rows, not itself
             try:
                 obj.full_clean()
                 with transaction.atomic():

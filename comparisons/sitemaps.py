@@ -1,0 +1,33 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from treatments.models import Treatment
+
+from .models import Comparison
+
+
+class PageSitemap(Sitemap):
+    def items(self):
+        return ["comparisons:home", "comparisons:faq", "comparisons:references", "comparisons:about", "treatments:list"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class ComparisonSitemap(Sitemap):
+    def items(self):
+        return Comparison.objects.published()
+
+    def lastmod(self, comparison):
+        return comparison.last_reviewed
+
+
+class TreatmentSitemap(Sitemap):
+    def items(self):
+        return Treatment.objects.published()
+
+    def lastmod(self, treatment):
+        return treatment.last_reviewed
+
+
+SITEMAPS = {"pages": PageSitemap, "comparisons": ComparisonSitemap, "treatments": TreatmentSitemap}

@@ -1,0 +1,179 @@
+from django import forms
+from django.db.models import Max, Min, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from treatments.models import Indication, Reference, Treatment
+from treatments.presentation import numbered
+
+from .models import Comparison, ComparisonPoint, ComparisonTreatment, FaqEntry, FaqTopic
+from .tables import ComparisonTable
+
+MAX_QUERY_LENGTH = 100
+
+
+def wants_fragment(request):
+    """htmx swaps get the named partial; history restores (after Back) get the whole page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def review_dates():
+    """The review dates shown on pages that draw on all the content."""
+    reviewed = [
+        model.objects.published().aggregate(last=Max("last_reviewed"), due=Min("next_review_due"))
+        for model in (Treatment, Comparison)
+    ]
+    lasts = [r["last"] for r in reviewed if r["last"]]
+    dues = [r["due"] for r in reviewed if r["due"]]
+    return {"last_reviewed": max(lasts, default=None), "next_review_due": min(dues, default=None)}
+
+
+def main_comparison():
+    return Comparison.objects.published().order_by("sort_order", "title").first()
+
+
+@require_GET
+def home(request):
+    comparison = main_comparison()
+    key_differences = []
+    if comparison:
+        key_differences = comparison.points.filter(kind=ComparisonPoint.Kind.KEY_DIFFERENCE)
+    return render(
+        request,
+        "comparisons/home.html",
+        {
+            "comparison": comparison,
+            "indications": Indication.objects.all(),
+            "treatments": Treatment.objects.published(),
+            "key_differences": key_differences,
+            "review": review_dates(),
+        },
+    )
+
+
+@require_GET
+def comparison_index(request):
+    comparison = main_comparison()
+    if comparison is None:
+        raise Http404("No comparison is published yet.")
+    return redirect(comparison, permanent=False)
+
+
+class ComparisonChoiceForm(forms.Form):
+    concern = forms.ModelChoiceField(
+        queryset=Indication.objects.all(), to_field_name="slug", required=False, empty_label=None
+    )
+    treatments = forms.ModelMultipleChoiceField(
+        queryset=Treatment.objects.published(), to_field_name="slug", required=False
+    )
+
+    def clean_treatments(self):
+        chosen = self.cleaned_data["treatments"]
+        if chosen and len(chosen) < 2:
+            raise forms.ValidationError("Choose at least two treatments to compare.")
+        return chosen
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def comparison_detail(request, slug):
+    comparison = get_object_or_404(Comparison.objects.published().select_related("indication"), slug=slug)
+    indications = list(Indication.objects.all())
+    available = list(Treatment.objects.published())
+    columns = {
+        column.treatment_id: column
+        for column in ComparisonTreatment.objects.filter(comparison=comparison).prefetch_related("references")
+    }
+
+    form = ComparisonChoiceForm(request.GET or None)
+    status = 200
+    concern = comparison.indication or (indications[0] if indications else None)
+    chosen_slugs = [t.slug for t in available if t.pk in columns]
+    if request.GET:
+        unknown_concern = request.GET.get("concern") and request.GET["concern"] not in {i.slug for i in indications}
+        unknown_treatment = set(request.GET.getlist("treatments")) - {t.slug for t in available}
+        if unknown_concern or unknown_treatment:
+            raise Http404("That concern or treatment is not on this site.")
+        if form.is_valid():
+            concern = form.cleaned_data["concern"] or concern
+            chosen_slugs = [t.slug for t in form.cleaned_data["treatments"]] or chosen_slugs
+        else:
+            status = 400
+    if concern is None:
+        raise Http404("No concerns are set up yet.")
+
+    treatments = Treatment.objects.published().filter(slug__in=chosen_slugs).for_comparison(indication=concern)
+    numbers = Reference.objects.citation_numbers()
+    table = ComparisonTable(treatments, concern, numbers, columns=columns)
+    context = {
+        "comparison": comparison,
+        "indications": indications,
+        "available": available,
+        "concern": concern,
+        "chosen_slugs": chosen_slugs,
+        "form": form,
+        "table": table,
+        "review": comparison,
+    }
+    template = "comparisons/comparison_detail.html"
+    if wants_fragment(request):
+        return render(request, f"{template}#comparison-table", context, status=status)
+    context["points"] = _points_by_kind(comparison, numbers)
+    return render(request, template, context, status=status)
+
+
+def _points_by_kind(comparison, numbers):
+    points = {kind: [] for kind in ComparisonPoint.Kind.values}
+    for point in comparison.points.prefetch_related("references"):
+        point.citations = numbered(point.references.all(), numbers)
+        points[point.kind].append(point)
+    return points
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def faq(request):
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    entries = FaqEntry.objects.published().prefetch_related(
+        Prefetch("references", queryset=Reference.objects.only("pk", "key", "title"))
+    )
+    if query:
+        entries = entries.filter(Q(question__icontains=query) | Q(answer__icontains=query))
+    numbers = Reference.objects.citation_numbers()
+    by_topic = {topic: [] for topic in FaqTopic}
+    for entry in entries:
+        entry.citations = numbered(entry.references.all(), numbers)
+        by_topic[FaqTopic(entry.topic)].append(entry)
+    context = {
+        "query": query,
+        "groups": [(topic, items) for topic, items in by_topic.items() if items],
+        "match_count": sum(len(items) for items in by_topic.values()),
+        "review": review_dates(),
+    }
+    template = "comparisons/faq.html"
+    if wants_fragment(request):
+        return render(request, f"{template}#faq-results", context)
+    return render(request, template, context)
+
+
+@require_GET
+def references(request):
+    return render(
+        request,
+        "comparisons/references.html",
+        {"references": Reference.objects.order_by("year", "key"), "review": review_dates()},
+    )
+
+
+@require_GET
+def about(request):
+    return render(request, "comparisons/about.html", {"review": review_dates()})
+
+
+@require_GET
+def robots_txt(request):
+    sitemap_url = request.build_absolute_uri("/sitemap.xml")
+    lines = ["User-agent: *", "Allow: /", f"Sitemap: {sitemap_url}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

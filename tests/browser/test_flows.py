@@ -1,0 +1,128 @@
+"""The patient flows, in a real browser, with and without JavaScript."""
+
+import re
+from pathlib import Path
+
+import axe_playwright_python
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+COMPARE = "/compare/mesotherapy-vs-prp/"
+PAGES = ["/", COMPARE, "/treatments/", "/treatments/prp/", "/treatments/mesotherapy/", "/faq/", "/references/", "/about/", "/no-such-page/"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_SOURCE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+
+
+def mark_page(page):
+    """A flag that survives htmx swaps but not a full page load."""
+    page.evaluate("window.sameDocument = true")
+
+
+def still_same_document(page):
+    return page.evaluate("window.sameDocument === true")
+
+
+def test_switching_concern_swaps_only_the_table_and_updates_the_url(site, page):
+    page.goto(site + COMPARE + "?concern=hair-loss")
+    caption = page.locator("#comparison-table caption")
+    expect(caption).to_contain_text("hair loss")
+    mark_page(page)
+
+    page.get_by_label("Facial skin ageing").check()
+
+    expect(caption).to_contain_text("facial skin")
+    expect(page).to_have_url(re.compile(r"concern=facial-skin"))
+    assert still_same_document(page)
+
+
+def test_back_restores_the_previous_table(site, page):
+    page.goto(site + COMPARE + "?concern=hair-loss")
+    page.get_by_label("Dark circles under the eyes").check()
+    expect(page.locator("#comparison-table caption")).to_contain_text("dark circles")
+
+    page.go_back()
+
+    expect(page).to_have_url(re.compile(r"concern=hair-loss"))
+    expect(page.locator("#comparison-table caption")).to_contain_text("hair loss")
+    expect(page.locator("h1")).to_have_count(1)
+
+
+def test_choosing_treatments_changes_the_columns(site, page):
+    page.goto(site + COMPARE)
+    mark_page(page)
+    expect(page.locator("#comparison-table thead th")).to_have_count(2)
+    page.get_by_label("Mesotherapy", exact=True).uncheck()
+    expect(page.locator(".error-summary, #comparison-table")).not_to_have_count(0)
+    assert still_same_document(page)
+
+
+def test_faq_search_filters_as_you_type(site, page):
+    page.goto(site + "/faq/")
+    total = page.locator("details.faq").count()
+    mark_page(page)
+
+    page.get_by_label("Search the questions").fill("hurt")
+
+    expect(page.locator("#faq-count")).to_contain_text("match “hurt”")
+    shown = page.locator("details.faq").count()
+    assert 0 < shown < total
+    expect(page).to_have_url(re.compile(r"q=hurt"))
+    assert still_same_document(page)
+
+    page.get_by_label("Search the questions").fill("zzzzqqq")
+    expect(page.locator(".no-results")).to_be_visible()
+
+
+def test_comparison_works_without_javascript(site, no_js_page):
+    page = no_js_page
+    page.goto(site + COMPARE)
+    page.get_by_label("Facial skin ageing").check()
+    page.get_by_role("button", name="Show comparison").click()
+    expect(page).to_have_url(re.compile(r"concern=facial-skin"))
+    expect(page.locator("#comparison-table caption")).to_contain_text("facial skin")
+
+
+def test_faq_search_works_without_javascript(site, no_js_page):
+    page = no_js_page
+    page.goto(site + "/faq/")
+    page.get_by_label("Search the questions").fill("hurt")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"q=hurt"))
+    expect(page.locator("#faq-count")).to_contain_text("match “hurt”")
+
+
+def test_faq_answers_open_from_their_own_link(site, page):
+    page.goto(site + "/faq/")
+    first = page.locator("details.faq").first
+    anchor = first.get_attribute("id")
+    first.locator("summary").click()
+    expect(first).to_have_attribute("open", "")
+    assert anchor
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_wcag_22_a_or_aa_violations(site, browser, path):
+    for viewport in ({"width": 1280, "height": 900}, {"width": 375, "height": 800}):
+        context = browser.new_context(viewport=viewport, bypass_csp=True)
+        page = context.new_page()
+        page.goto(site + path)
+        page.add_script_tag(path=str(AXE_SOURCE))
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        context.close()
+        violations = [
+            f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]
+        ]
+        assert violations == [], f"{path} at {viewport['width']}px"
+
+
+def test_comparison_table_fits_a_320px_phone_by_scrolling_inside_its_own_box(site, browser):
+    context = browser.new_context(viewport={"width": 320, "height": 700})
+    page = context.new_page()
+    page.goto(site + COMPARE)
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert page_width <= 320
