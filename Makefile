@@ -4,11 +4,16 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
+SERVE_PORT ?= 8001
+# The production stack on loopback: debug off, a throwaway secret unless DJANGO_SECRET_KEY is set,
+# plain http (so no HTTPS redirect; HSTS is only ever sent on https, secure cookies stay on).
+PROD := DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-0}
 
 -include .env
 export
 
-.PHONY: install migrate load run test lint check staff superuser reset-db
+.PHONY: install migrate load run test lint check staff superuser reset-db serve bench load-test check-deploy
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -46,3 +51,18 @@ superuser: migrate
 reset-db: install  ## throw away the SQLite database and start again from the fixtures
 	rm -f db.sqlite3
 	$(MAKE) load
+
+check-deploy: install  ## the deployment checklist with production settings (as CI runs it)
+	DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	DJANGO_ALLOWED_HOSTS=example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+serve: load  ## the production stack (gunicorn + WhiteNoise, debug off) at http://127.0.0.1:$(SERVE_PORT)/
+	export $(PROD); \
+	$(PY) manage.py collectstatic --noinput -v 0 && \
+	PORT=$(SERVE_PORT) exec $(VENV)/bin/gunicorn -c config/gunicorn.conf.py
+
+bench: install  ## requests/s, latency, SQL queries and bytes per page against a throwaway production stack
+	$(PY) scripts/bench.py
+
+load-test: install  ## bounded load (<= 60 s, 64 connections) on the production stack; fails on any error
+	scripts/load.sh

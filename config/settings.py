@@ -1,16 +1,28 @@
 """One settings module, driven by environment variables (see README and .env.example)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def env_str(name, default=""):
+    """The variable's value, or `default` when it is unset or empty (as in a copied .env.example)."""
+    return os.environ.get(name, "").strip() or default
+
+
 def env_bool(name, default=False):
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+    return env_str(name, str(default)).lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name, default):
+    return int(env_str(name, str(default)))
 
 
 def env_list(name, default=""):
@@ -37,13 +49,18 @@ DJANGO_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
 ]
-THIRD_PARTY_APPS = ["django_htmx", "template_partials"]
+THIRD_PARTY_APPS = ["django_htmx", "template_partials", "csp", "axes"]
 LOCAL_APPS = ["treatments", "comparisons"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
+INSTALLED_APPS += ["simple_history", "workflow"]  # staff content workflow: history, roles (issue 5)
 
 MIDDLEWARE = [
+    "config.logs.RequestLogMiddleware",  # first: times the whole stack, sees every response
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.cache.PublicPageCacheMiddleware",  # serves cached public pages before any costly middleware
+    "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",  # ETag on every page; 304 on a matching If-None-Match
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -51,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -71,7 +90,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}}
+# Whole public pages (config/cache.py): how long a stored page lives. Staff saves invalidate it at once
+# through bump_content_generation() (across workers only with Redis; see config/cache.py).
+PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 600)
 
 # Templates
 TEMPLATES = [
@@ -113,3 +135,83 @@ STORAGES = {
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# Security. Every switch defaults to on when DEBUG is off and off when it is on, so `make run`
+# (DJANGO_DEBUG=1, plain http on 127.0.0.1) keeps working and production is safe unless told otherwise.
+# `manage.py check --deploy --fail-level WARNING` passes with DJANGO_DEBUG=0 and the defaults below.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# The load balancer probes /healthz over plain http; it must not be redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients' requests).
+if env_bool("DJANGO_BEHIND_TLS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS is only ever sent on https responses (SecurityMiddleware checks request.is_secure()).
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+SECURE_COOKIES = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+if SECURE_COOKIES:
+    # __Host- cookies must be Secure, Path=/ and carry no Domain (Django's defaults for the last two).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# The CSRF cookie stays readable by JavaScript (Django's default) in case an htmx POST needs it; pages
+# that post forms carry the token in the form instead.
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 12 * 60 * 60)  # staff: 12 h
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+SILENCED_SYSTEM_CHECKS = []
+if not SECURE_HSTS_PRELOAD:
+    # security.W021 only asks for the HSTS "preload" token. Preloading is a decision about the clinic's
+    # whole registrable domain (every subdomain, forever-ish, hard to undo), not something this app can
+    # decide; HSTS itself (>= 1 year, includeSubDomains) is on. Set DJANGO_HSTS_PRELOAD=1 once agreed.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# Content Security Policy (django-csp 4.0). Nothing inline: scripts and styles come from our own
+# static files (htmx too: django-htmx ships it), so no nonce and no 'unsafe-*' are needed. htmx runs with
+# <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,...}'> in base.html.
+# The Django 5.2 admin passes its data in data-* attributes of external scripts, so it runs under this
+# policy too (tests/test_headers.py checks the admin pages for inline script).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# Admin. Its address is configurable so it is not at the well-known /admin/.
+ADMIN_PATH = env_str("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
+
+# django-axes: lock a username + IP pair out for an hour after 5 failed logins. Keying on the pair means
+# an attacker cannot lock a member of staff out from elsewhere, and staff behind one clinic IP do not lock
+# each other out. Behind a proxy, make sure REMOTE_ADDR is the client's address (gunicorn's
+# forwarded_allow_ips / a proxy that sets it), or every login appears to come from the proxy.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out attempts before checking passwords
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Lockouts are not shown in the admin (clinic staff do not need them there, and they would show read-only
+# pages in the staff admin); they expire after the hour, or `manage.py axes_reset_username <name>` ends one.
+AXES_ENABLE_ADMIN = False
+
+# Logs: JSON lines on stdout (config/logs.py) with debug off, plain text in development.
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
+LOGGING = logging_config(fmt=LOG_FORMAT, level=env_str("DJANGO_LOG_LEVEL", "INFO"))

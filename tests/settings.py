@@ -12,3 +12,6 @@ STORAGES = {
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# The test client speaks plain http; with debug off production would redirect it to https
+# (tests/test_headers.py checks that redirect with the setting switched back on).
+SECURE_SSL_REDIRECT = False

@@ -1,0 +1,45 @@
+"""Gunicorn settings for the production stack (`make serve`, scripts/bench.py, scripts/load.sh).
+
+Environment:
+  GUNICORN_BIND     address to listen on (default 127.0.0.1:$PORT, PORT default 8001)
+  WEB_CONCURRENCY   worker processes (default 2 x CPU cores + 1)
+  GUNICORN_THREADS  threads per worker (default 2; gthread workers keep connections alive)
+Our RequestLogMiddleware writes the access line as JSON, so gunicorn's own access log stays off and its
+error log (start-up, worker restarts, timeouts) is JSON on stdout too.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "config.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8001')}"
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+threads = int(os.environ.get("GUNICORN_THREADS") or 2)
+worker_class = "gthread"
+keepalive = 5
+timeout = 30
+graceful_timeout = 20
+# Recycle workers now and then so a slow leak cannot grow forever; jitter avoids all restarting at once.
+max_requests = 5000
+max_requests_jitter = 500
+# The heartbeat file in memory, not on a possibly slow disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# Several instances (serve, bench, load test) may run at once: no shared control socket.
+control_socket_disable = True
+# Only trust X-Forwarded-* from a proxy on this machine.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "config.logs.JsonFormatter"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["stdout"], "level": loglevel.upper(), "propagate": False},
+        "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+    },
+    "root": {"handlers": ["stdout"], "level": "INFO"},
+}
