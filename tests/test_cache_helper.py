@@ -1,0 +1,163 @@
+"""config/cache.py: whole-page caching for anonymous visitors, invalidated by a content generation."""
+
+from http import HTTPStatus
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.urls import path
+
+from config.cache import bump_content_generation, cache_public_page
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+
+calls = []
+
+
+@cache_public_page
+def page(request):
+    calls.append(request.get_full_path())
+    hx = request.headers.get("HX-Request") == "true"
+    padding = "<p>long enough to be worth compressing</p>" * 10
+    return HttpResponse(f"{'fragment' if hx else 'page'} {request.get_full_path()} {padding} render {len(calls)}")
+
+
+@cache_public_page(timeout=60)
+def with_cookie(request):
+    calls.append("cookie")
+    response = HttpResponse("hello")
+    response.set_cookie("seen", "1")
+    return response
+
+
+@cache_public_page
+def with_form(request):
+    calls.append("form")
+    return HttpResponse(f"<form><input name=csrfmiddlewaretoken value={get_token(request)}></form>")
+
+
+@cache_public_page
+def missing(request):
+    calls.append("missing")
+    return HttpResponse("gone", status=404)
+
+
+def plain(request):
+    calls.append("plain")
+    return HttpResponse("not opted in")
+
+
+urlpatterns = [
+    path("page/", page),
+    path("cookie/", with_cookie),
+    path("form/", with_form),
+    path("missing/", missing),
+    path("plain/", plain),
+]
+
+
+@pytest.fixture(autouse=True)
+def fresh():
+    calls.clear()
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_second_anonymous_visit_is_served_from_the_cache(client):
+    first = client.get("/page/")
+    second = client.get("/page/")
+    assert calls == ["/page/"]
+    assert first.content == second.content
+    # Headers added below the cache (CSP, X-Frame-Options) are stored with the page.
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert second["X-Frame-Options"] == "DENY"
+
+
+def test_headers_for_browsers_and_proxies(client):
+    response = client.get("/page/")
+    assert "HX-Request" in response["Vary"]
+    assert "public" in response["Cache-Control"] and "max-age=0" in response["Cache-Control"]
+    assert response["ETag"]
+
+
+def test_query_string_and_htmx_are_separate_pages(client):
+    client.get("/page/?concern=hair-loss")
+    client.get("/page/?concern=acne")
+    fragment = client.get("/page/?concern=acne", headers={"HX-Request": "true"})
+    client.get("/page/?concern=acne", headers={"HX-Request": "true"})
+    assert calls == ["/page/?concern=hair-loss", "/page/?concern=acne", "/page/?concern=acne"]
+    assert fragment.content.startswith(b"fragment")
+    assert client.get("/page/?concern=acne").content.startswith(b"page")
+
+
+def test_gzip_and_plain_clients_get_their_own_copy(client):
+    gz = client.get("/page/", headers={"Accept-Encoding": "gzip"})
+    plain = client.get("/page/")
+    assert gz["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain
+    assert client.get("/page/", headers={"Accept-Encoding": "gzip"})["Content-Encoding"] == "gzip"
+    assert len(calls) == 2
+
+
+def test_bumping_the_generation_invalidates_every_page(client):
+    client.get("/page/")
+    client.get("/page/?a=1")
+    bump_content_generation()
+    assert client.get("/page/").content.endswith(b"render 3")
+    client.get("/page/?a=1")
+    assert len(calls) == 4
+    client.get("/page/")
+    assert len(calls) == 4
+
+
+def test_repeat_visit_with_the_validator_gets_304(client):
+    first = client.get("/page/")
+    hit = client.get("/page/", headers={"If-None-Match": first["ETag"]})
+    assert hit.status_code == HTTPStatus.NOT_MODIFIED
+    assert hit.content == b""
+    assert calls == ["/page/"]
+
+
+def test_304_also_for_pages_that_are_not_cached(client):
+    first = client.get("/plain/")
+    again = client.get("/plain/", headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == HTTPStatus.NOT_MODIFIED
+
+
+def test_changed_content_gets_a_new_etag(client):
+    first = client.get("/page/")
+    bump_content_generation()
+    after = client.get("/page/", headers={"If-None-Match": first["ETag"]})
+    assert after.status_code == HTTPStatus.OK
+    assert after["ETag"] != first["ETag"]
+
+
+def test_signed_in_staff_are_never_served_a_cached_page(client, admin_user):
+    client.get("/page/")
+    client.force_login(admin_user)
+    client.get("/page/")
+    client.get("/page/")
+    assert calls == ["/page/"] * 3
+
+
+@pytest.mark.parametrize("url", ["/cookie/", "/form/", "/missing/", "/plain/"])
+def test_pages_that_are_personal_failed_or_not_opted_in_are_not_stored(client, url):
+    client.get(url)
+    client.get(url)
+    assert len(calls) == 2
+
+
+def test_post_is_never_cached(client):
+    client.get("/page/")
+    client.post("/page/")
+    assert len(calls) == 2
+
+
+def test_a_cache_outage_still_serves_the_page(client):
+    with mock.patch.object(cache, "get_many", side_effect=ConnectionError("redis down")):
+        response = client.get("/page/")
+    assert response.status_code == HTTPStatus.OK
+    with mock.patch.object(cache, "set", side_effect=ConnectionError("redis down")):
+        bump_content_generation()  # does not raise
