@@ -88,7 +88,9 @@ class ComparisonTable:
         if link is None:
             return Cell(text=f"Not usually offered for {self.indication.name.lower()}.")
         text = value(link)
-        return Cell(text=text or NOT_KNOWN, citations=self.cite(link.references.all()))
+        if not text:
+            return Cell(text=NOT_KNOWN)
+        return Cell(text=text, citations=self.cite(link.references.all()))
 
     @property
     def groups(self):
@@ -122,11 +124,8 @@ class ComparisonTable:
                         "session",
                         "What a session is like",
                         lambda t: Cell(
-                            lines=[
-                                f"About {span(t.session_minutes_min, t.session_minutes_max, 'minute')}.",
-                                t.numbing,
-                            ],
-                            text=t.session_steps,
+                            lines=[f"About {span(t.session_minutes_min, t.session_minutes_max, 'minute')}."],
+                            text=f"{t.numbing}\n\n{t.session_steps}",
                             citations=self.profile_citations(t, CitationTopic.SESSION),
                         ),
                     ),
@@ -225,7 +224,7 @@ class ComparisonTable:
             items=[
                 Item(
                     effect.name,
-                    f"{effect.get_frequency_display()}. Usually lasts: {effect.duration.rstrip('.')}.",
+                    f"{effect.get_frequency_display()}. How long it lasts: {effect.duration.rstrip('.')}.",
                     serious=effect.is_serious,
                     citations=self.cite(effect.references.all()),
                 )

@@ -6,6 +6,10 @@ import shutil
 import pytest
 from django.core.management import call_command
 
+# Playwright's sync API keeps an event loop running in this thread; Django's database
+# calls from the test's own fixtures are still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
