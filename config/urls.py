@@ -1,11 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from comparisons.sitemaps import SITEMAPS
+from comparisons.views import robots_txt
 from config.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("treatments/", include("treatments.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
+    path("", include("comparisons.urls")),
 ]
