@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from config.cache import cache_public_page
 from treatments.models import Indication, Reference, Treatment
 from treatments.presentation import numbered
 
@@ -35,6 +36,7 @@ def main_comparison():
 
 
 @require_GET
+@cache_public_page
 def home(request):
     comparison = main_comparison()
     key_differences = []
@@ -78,6 +80,7 @@ class ComparisonChoiceForm(forms.Form):
 
 @require_GET
 @vary_on_headers("HX-Request")
+@cache_public_page
 def comparison_detail(request, slug):
     comparison = get_object_or_404(Comparison.objects.published().select_related("indication"), slug=slug)
     indications = list(Indication.objects.all())
@@ -134,6 +137,7 @@ def _points_by_kind(comparison, numbers):
 
 @require_GET
 @vary_on_headers("HX-Request")
+@cache_public_page
 def faq(request):
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     entries = FaqEntry.objects.published().prefetch_related(
@@ -159,6 +163,7 @@ def faq(request):
 
 
 @require_GET
+@cache_public_page
 def references(request):
     return render(
         request,
@@ -168,6 +173,7 @@ def references(request):
 
 
 @require_GET
+@cache_public_page
 def about(request):
     return render(request, "comparisons/about.html", {"review": review_dates()})
 

@@ -22,3 +22,11 @@ def editor(django_user_model):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test sees pages rendered from its own data, not a page cached by an earlier test."""
+    from django.core.cache import cache
+
+    cache.clear()

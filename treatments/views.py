@@ -1,11 +1,14 @@
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from config.cache import cache_public_page
+
 from .models import CautionKind, Reference, Treatment
 from .presentation import numbered, span
 
 
 @require_GET
+@cache_public_page
 def treatment_list(request):
     treatments = Treatment.objects.published()
     review = {
@@ -16,6 +19,7 @@ def treatment_list(request):
 
 
 @require_GET
+@cache_public_page
 def treatment_detail(request, slug):
     treatment = get_object_or_404(Treatment.objects.published().for_comparison(), slug=slug)
     numbers = Reference.objects.citation_numbers()

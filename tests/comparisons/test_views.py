@@ -306,3 +306,30 @@ def test_comparison_page_lists_main_comparison_from_compare_index(client):
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == Comparison.objects.get(slug="mesotherapy-vs-prp").get_absolute_url()
     assert reverse("comparisons:detail", args=["mesotherapy-vs-prp"]) == COMPARE
+
+
+def test_public_pages_are_cached_and_an_admin_edit_shows_on_the_next_request(client, admin_client, django_assert_num_queries):
+    from django.test import Client
+
+    client.get("/treatments/prp/")
+    with django_assert_num_queries(0):
+        assert client.get("/treatments/prp/").status_code == HTTPStatus.OK
+
+    prp = Treatment.objects.get(slug="prp")
+    side_effect = prp.side_effects.first()
+    url = reverse("admin:treatments_sideeffect_change", args=[side_effect.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "references"}
+    data["references"] = [ref.pk for ref in side_effect.references.all()]
+    data["name"] = "Tenderness after the injection"
+    assert admin_client.post(url, data).status_code == HTTPStatus.FOUND
+
+    assert "Tenderness after the injection" in text(Client().get("/treatments/prp/"))
+
+
+def test_repeat_request_with_the_validator_gets_304(client):
+    first = client.get(COMPARE)
+    etag = first["ETag"]
+    assert etag
+    again = client.get(COMPARE, headers={"If-None-Match": etag})
+    assert again.status_code == HTTPStatus.NOT_MODIFIED
