@@ -32,7 +32,10 @@ load: migrate  ## load the content fixtures; rows that already exist are kept
 run: load  ## serve the site at http://127.0.0.1:$(PORT)/
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
+test: install  ## the whole suite, browser tests included (installs Debian's chromium if it can)
+	@[ -x /usr/bin/chromium ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+		|| echo "No /usr/bin/chromium: browser tests will be skipped (apt-get install chromium)."
 	$(VENV)/bin/pytest
 
 lint: install
