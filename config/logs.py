@@ -97,6 +97,7 @@ def logging_config(*, fmt="json", level="INFO"):
             "django.security": {"handlers": [], "level": "WARNING", "propagate": True},
             "django.server": {"handlers": [], "level": "INFO" if fmt != "json" else "WARNING", "propagate": True},
             # In plain-text development mode runserver already prints one line per request.
-            "request": {"handlers": [], "level": "INFO" if fmt == "json" else "WARNING", "propagate": True},
+            # DJANGO_LOG_LEVEL=WARNING turns the access lines off.
+            "request": {"handlers": [], "level": level if fmt == "json" else "WARNING", "propagate": True},
         },
     }

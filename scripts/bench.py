@@ -1,0 +1,489 @@
+#!/usr/bin/env python3
+"""Benchmark and load-test the production stack on loopback.
+
+    scripts/bench.py [bench]   throughput, latency, SQL queries and first-visit bytes per page (make bench)
+    scripts/bench.py load      bounded load on every valid page; exit 1 on any error or non-2xx (make load-test)
+
+Each run starts its own stack: a throwaway SQLite database in a temporary directory (or DATABASE_URL /
+--database-url), `migrate` + `load_content` + `collectstatic`, then gunicorn with config/gunicorn.conf.py,
+debug off, on 127.0.0.1:--port. Load comes from wrk (apt-get install wrk; ../shared/tools/install.sh)
+or, without it, a small threaded Python client. Every run is bounded: --seconds per URL (default 10,
+at most 30), --connections (default 64, at most 256), loopback only. Pages that do not answer 200 are
+reported as missing and skipped, so the script works while pages are still being built.
+
+Targets printed at the end: cached pages >= 0.75x the static file's requests/s, the same number of SQL
+queries with 2 and with 20 treatments, and every page < 40 KB on a first visit (compressed HTML and its
+CSS/JS, headers included).
+"""
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from html.parser import HTMLParser
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PY = sys.executable
+HTMX = {"HX-Request": "true"}
+ACCEPT = {"Accept-Encoding": "gzip, deflate, br"}  # what a browser sends over https
+# (label, path, extra headers) -- the planned patient pages; missing ones are skipped.
+PAGES = [
+    ("home", "/", {}),
+    ("comparison", "/compare/mesotherapy-vs-prp/", {}),
+    ("faq", "/faq/", {}),
+    ("htmx fragment", "/compare/mesotherapy-vs-prp/?concern=hair-loss", HTMX),
+    ("treatments", "/treatments/", {}),
+]
+LOAD_EXTRA = [
+    ("treatment", "/treatments/prp/", {}),
+    ("references", "/references/", {}),
+    ("about", "/about/", {}),
+    ("faq search", "/faq/?q=pain", {}),
+    ("health", "/healthz", {}),
+]
+KB_BUDGET = 40 * 1024
+STATIC_RATIO_TARGET = 0.75
+
+WRK_LUA = r"""
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) non2xx = 0 end
+function response(status, headers, body)
+  if status < 200 or status > 299 then non2xx = non2xx + 1 end
+end
+function done(summary, latency, requests)
+  local n = 0
+  for _, t in ipairs(threads) do n = n + (t:get("non2xx") or 0) end
+  local e = summary.errors
+  io.write(string.format("WRKSUMMARY requests=%d duration_us=%d non2xx=%d errors=%d p50_us=%d p99_us=%d\n",
+    summary.requests, summary.duration, n, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --- the stack --------------------------------------------------------------------------------------------
+
+
+def stack_env(args, tmp):
+    env = dict(os.environ)
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=env.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_SSL_REDIRECT="0",  # plain http on loopback
+        DATABASE_URL=args.database_url or os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}",
+        PORT=str(args.port),
+        WEB_CONCURRENCY=str(args.workers or os.environ.get("WEB_CONCURRENCY") or ""),
+        PYTHONUNBUFFERED="1",
+    )
+    if not env["WEB_CONCURRENCY"]:
+        del env["WEB_CONCURRENCY"]
+    return env
+
+
+def manage(env, *cmd):
+    result = subprocess.run([PY, "manage.py", *cmd], cwd=BASE_DIR, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(cmd)} failed:\n{result.stdout}\n{result.stderr}")
+
+
+def prepare_database(env):
+    log("preparing the database (migrate, load_content, collectstatic)")
+    manage(env, "migrate", "--noinput")
+    try:
+        manage(env, "load_content")
+    except SystemExit as exc:  # content may still be arriving; measure what exists
+        log(f"warning: {str(exc).strip().splitlines()[-1]}")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+
+
+@contextlib.contextmanager
+def gunicorn(env, port, tmp):
+    logfile = open(tmp / "gunicorn.log", "w")  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen(
+        [str(Path(PY).parent / "gunicorn"), "-c", "config/gunicorn.conf.py"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=logfile,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                raise SystemExit(
+                    f"gunicorn exited ({proc.returncode}); see its log:\n{(tmp / 'gunicorn.log').read_text()}"
+                )
+            with contextlib.suppress(OSError):
+                if fetch(port, "/healthz")[0] == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise SystemExit("gunicorn did not answer /healthz within 30 s")
+            time.sleep(0.3)
+        log(f"gunicorn up on 127.0.0.1:{port} (pid {proc.pid})")
+        yield proc
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=25)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        logfile.close()
+
+
+# --- HTTP helpers -------------------------------------------------------------------------------------------
+
+
+def fetch(port, path, headers=None):
+    """(status, header bytes, body as sent (still compressed), lower-cased response headers)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path, headers={"Host": f"127.0.0.1:{port}", **(headers or {})})
+        resp = conn.getresponse()
+        body = resp.read()
+        status_line = f"HTTP/1.1 {resp.status} {resp.reason}\r\n"
+        header_bytes = len(status_line) + sum(len(f"{k}: {v}\r\n") for k, v in resp.getheaders()) + 2
+        return resp.status, header_bytes, body, {k.lower(): v for k, v in resp.getheaders()}
+    finally:
+        conn.close()
+
+
+def decode(body, encoding):
+    if encoding == "gzip":
+        import gzip
+
+        return gzip.decompress(body)
+    if encoding == "br":
+        import brotli
+
+        return brotli.decompress(body)
+    return body
+
+
+class Assets(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script" and a.get("src"):
+            self.urls.append(a["src"])
+        elif (
+            tag == "link"
+            and a.get("href")
+            and {"stylesheet", "icon", "preload", "modulepreload"} & set((a.get("rel") or "").split())
+        ):
+            self.urls.append(a["href"])
+        elif tag == "img" and a.get("src") and not a["src"].startswith("data:"):
+            self.urls.append(a["src"])
+
+
+def first_visit_bytes(port, path, headers):
+    """Bytes on the wire for a first visit: the page plus its same-origin CSS/JS/icons/images."""
+    status, head, body, resp_headers = fetch(port, path, {**ACCEPT, **headers})
+    total, html_bytes = head + len(body), head + len(body)
+    parser = Assets()
+    parser.feed(decode(body, resp_headers.get("content-encoding", "")).decode("utf-8", "replace"))
+    for url in dict.fromkeys(parser.urls):
+        parts = urllib.parse.urlsplit(url)
+        if parts.netloc and parts.netloc not in (f"127.0.0.1:{port}", f"localhost:{port}"):
+            continue
+        _, h, b, _ = fetch(port, parts.path + (f"?{parts.query}" if parts.query else ""), ACCEPT)
+        total += h + len(b)
+    return html_bytes, total, len(parser.urls)
+
+
+# --- load ------------------------------------------------------------------------------------------------------
+
+
+def run_wrk(url, headers, seconds, connections):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(WRK_LUA)
+    cmd = ["wrk", "-t", str(min(connections, os.cpu_count() or 1)), "-c", str(connections), "-d", f"{seconds}s"]
+    cmd += ["--timeout", "5s", "-s", f.name]
+    for k, v in headers.items():
+        cmd += ["-H", f"{k}: {v}"]
+    try:
+        out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=seconds + 30)
+    finally:
+        os.unlink(f.name)
+    line = next((x for x in out.stdout.splitlines() if x.startswith("WRKSUMMARY ")), None)
+    if not line:
+        raise SystemExit(f"wrk failed: {out.stderr or out.stdout}")
+    kv = {k: int(v) for k, v in (x.split("=") for x in line.split()[1:])}
+    return {
+        "rps": kv["requests"] / (kv["duration_us"] / 1e6),
+        "requests": kv["requests"],
+        "p50_ms": kv["p50_us"] / 1000,
+        "p99_ms": kv["p99_us"] / 1000,
+        "non2xx": kv["non2xx"],
+        "errors": kv["errors"],
+    }
+
+
+def run_python_load(port, path, headers, seconds, connections):
+    """Fallback without wrk: keep-alive connections in threads (the client costs CPU too: compare ratios)."""
+    latencies, counts = [], {"non2xx": 0, "errors": 0}
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker():
+        conn, mine, non2xx, errors = None, [], 0, 0
+        while time.monotonic() < stop:
+            try:
+                conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                t0 = time.perf_counter()
+                conn.request("GET", path, headers={**ACCEPT, **headers})
+                resp = conn.getresponse()
+                resp.read()
+                mine.append(time.perf_counter() - t0)
+                non2xx += not 200 <= resp.status < 300
+            except (OSError, http.client.HTTPException):
+                errors += 1
+                conn = None
+        with lock:
+            latencies.extend(mine)
+            counts["non2xx"] += non2xx
+            counts["errors"] += errors
+
+    threads = [threading.Thread(target=worker) for _ in range(min(connections, 32))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    n = len(latencies)
+
+    def pct(p):
+        return latencies[min(n - 1, int(n * p))] * 1000 if n else 0.0
+
+    return {"rps": n / seconds, "requests": n, "p50_ms": pct(0.5), "p99_ms": pct(0.99), **counts}
+
+
+def load(port, path, headers, seconds, connections):
+    if shutil.which("wrk"):
+        return run_wrk(f"http://127.0.0.1:{port}{path}", {**ACCEPT, **headers}, seconds, connections)
+    return run_python_load(port, path, headers, seconds, connections)
+
+
+# --- SQL queries, in process -------------------------------------------------------------------------------
+
+
+def clone_treatments(count):
+    """Add `count` copies of the published treatments, with their parts, references and comparison columns."""
+    from django.db import IntegrityError, models, transaction
+
+    from treatments.models import Status, Treatment
+
+    sources = list(Treatment.objects.filter(status=Status.PUBLISHED)) or list(Treatment.objects.all())
+    if not sources:
+        return 0
+    made = 0
+    for i in range(count):
+        source = sources[i % len(sources)]
+        related = {
+            rel: list(getattr(source, rel.get_accessor_name()).all())
+            for rel in Treatment._meta.related_objects
+            if rel.one_to_many
+        }
+        clone = Treatment.objects.get(pk=source.pk)
+        clone.pk = clone.id = None
+        clone.name = f"{source.name} (bench copy {i + 1})"[:100]
+        clone.slug = f"bench-{i + 1}-{source.slug}"[:60]
+        clone.save()
+        made += 1
+        for rel, rows in related.items():
+            for row in rows:
+                m2m = {f.name: list(getattr(row, f.name).all()) for f in row._meta.many_to_many}
+                row.pk = row.id = None
+                setattr(row, rel.field.name, clone)
+                for field in row._meta.fields:
+                    if field.unique and not field.primary_key and isinstance(field, models.CharField):
+                        setattr(row, field.attname, f"b{i + 1}-{getattr(row, field.attname)}"[: field.max_length])
+                    if field.name in ("position", "order", "sort_order") and isinstance(field, models.IntegerField):
+                        setattr(row, field.attname, (getattr(row, field.attname) or 0) + 100 * (i + 1))
+                try:
+                    with transaction.atomic():
+                        row.save()
+                        for name, values in m2m.items():
+                            getattr(row, name).set(values)
+                except IntegrityError:
+                    pass
+    return made
+
+
+def count_queries(pages):
+    """SQL queries per page (cold page cache) with the loaded treatments and with 18 more."""
+    import django
+
+    sys.path.insert(0, str(BASE_DIR))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from django.core.cache import cache
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from treatments.models import Status, Treatment
+
+    client = Client(HTTP_HOST="127.0.0.1")
+
+    def measure():
+        counts = {}
+        for label, path, headers in pages:
+            cache.clear()
+            with CaptureQueriesContext(connection) as ctx:
+                status = client.get(path, headers=headers).status_code
+            counts[label] = len(ctx.captured_queries) if status == 200 else None
+        return counts
+
+    before_n = Treatment.objects.filter(status=Status.PUBLISHED).count()
+    before = measure()
+    with transaction.atomic():
+        clone_treatments(max(0, 20 - before_n))
+        after_n = Treatment.objects.filter(status=Status.PUBLISHED).count()
+        after = measure()
+        transaction.set_rollback(True)
+    cache.clear()
+    return before_n, before, after_n, after
+
+
+# --- commands -------------------------------------------------------------------------------------------------
+
+
+def static_css(port):
+    manifest = json.loads((BASE_DIR / "staticfiles" / "staticfiles.json").read_text())["paths"]
+    css = sorted(k for k in manifest if k.endswith(".css"))
+    pick = next((k for k in css if not k.startswith("admin/")), None) or css[0]
+    return "/static/" + manifest[pick]
+
+
+def available(port, pages):
+    ok, missing = [], []
+    for label, path, headers in pages:
+        status = fetch(port, path, {**ACCEPT, **headers})[0]
+        (ok if status == 200 else missing).append((label, path, headers, status))
+    return ok, missing
+
+
+def cmd_bench(args, env, tmp):
+    os.environ.update(env, DJANGO_LOG_LEVEL="WARNING")  # in-process query counting: no request lines
+    before_n, q_before, after_n, q_after = count_queries(PAGES)
+    with gunicorn(env, args.port, tmp):
+        ok, missing = available(args.port, PAGES)
+        static = static_css(args.port)
+        rows = []
+        for label, path, headers, _ in ok:
+            html, total, assets = first_visit_bytes(args.port, path, headers)
+            rows.append({"label": label, "path": path, "headers": headers, "html": html, "total": total})
+        targets = [("static css", static, {})] + [(r["label"], r["path"], r["headers"]) for r in rows]
+        results = {}
+        for label, path, headers in targets:
+            log(f"load: {label} {path} ({args.seconds}s, {args.connections} connections)")
+            # Warm the page cache (and each worker's connections) before measuring.
+            load(args.port, path, headers, 1, min(args.connections, 8))
+            results[label] = load(args.port, path, headers, args.seconds, args.connections)
+
+    static_rps = results["static css"]["rps"]
+    print(
+        f"\nProduction stack: gunicorn ({env.get('WEB_CONCURRENCY', '2 x cores + 1')} workers), "
+        f"{'wrk' if shutil.which('wrk') else 'python client'}, {args.seconds}s x {args.connections} connections per URL, "
+        f"database {env['DATABASE_URL'].split(':')[0]}"
+    )
+    head = (
+        f"{'page':<15} {'path':<48} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'x static':>8} {'non2xx':>6} "
+        f"{'q@' + str(before_n):>5} {'q@' + str(after_n):>5} {'html B':>7} {'first KB':>8}"
+    )
+    print(head)
+    print("-" * len(head))
+    failures = []
+    r = results["static css"]
+    print(
+        f"{'static css':<15} {static[:48]:<48} {r['rps']:>8.0f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} {1:>8.2f} "
+        f"{r['non2xx'] + r['errors']:>6}"
+    )
+    for row in rows:
+        r = results[row["label"]]
+        ratio = r["rps"] / static_rps if static_rps else 0
+        qb, qa = q_before.get(row["label"]), q_after.get(row["label"])
+        print(
+            f"{row['label']:<15} {row['path'][:48]:<48} {r['rps']:>8.0f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} "
+            f"{ratio:>8.2f} {r['non2xx'] + r['errors']:>6} {qb if qb is not None else '-':>5} "
+            f"{qa if qa is not None else '-':>5} {row['html']:>7} {row['total'] / 1024:>8.1f}"
+        )
+        if ratio < STATIC_RATIO_TARGET:
+            failures.append(f"{row['label']}: {ratio:.2f}x static throughput (target >= {STATIC_RATIO_TARGET})")
+        if qb != qa:
+            failures.append(f"{row['label']}: {qb} queries with {before_n} treatments, {qa} with {after_n}")
+        if row["total"] >= KB_BUDGET:
+            failures.append(f"{row['label']}: {row['total'] / 1024:.1f} KB first visit (target < 40 KB)")
+        if r["non2xx"] or r["errors"]:
+            failures.append(f"{row['label']}: {r['non2xx']} non-2xx, {r['errors']} socket errors")
+    for label, path, _, status in missing:
+        print(f"{label:<15} {path[:48]:<48} missing (HTTP {status}), not measured")
+    print("\nTargets: cached page >= 0.75x static req/s; same queries at 2 and 20 treatments; first visit < 40 KB")
+    print("\n".join(f"  MISS {f}" for f in failures) if failures else "  all met")
+    return 1 if failures and args.strict else 0
+
+
+def cmd_load(args, env, tmp):
+    with gunicorn(env, args.port, tmp):
+        ok, missing = available(args.port, PAGES + LOAD_EXTRA)
+        ok.append(("static css", static_css(args.port), {}, 200))
+        per_url = max(1, min(args.seconds, 60 // len(ok)))
+        bad = 0
+        print(f"{'page':<15} {'path':<48} {'req/s':>8} {'p99 ms':>7} {'non2xx':>6} {'errors':>6}")
+        for label, path, headers, _ in ok:
+            r = load(args.port, path, headers, per_url, args.connections)
+            bad += r["non2xx"] + r["errors"]
+            print(f"{label:<15} {path[:48]:<48} {r['rps']:>8.0f} {r['p99_ms']:>7.1f} {r['non2xx']:>6} {r['errors']:>6}")
+        for label, path, _, status in missing:
+            print(f"{label:<15} {path[:48]:<48} skipped (HTTP {status})")
+    print(
+        f"\nload test: {len(ok)} URLs x {per_url}s x {args.connections} connections: "
+        f"{'FAILED, ' + str(bad) + ' bad responses' if bad else 'no errors, every response 2xx'}"
+    )
+    return 1 if bad else 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs="?", choices=["bench", "load"], default="bench")
+    parser.add_argument("--port", type=int, default=8011)
+    parser.add_argument("--seconds", type=int, default=10, help="load per URL (bench; load spreads 60 s)")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default WEB_CONCURRENCY or 2 x cores + 1)")
+    parser.add_argument("--database-url", help="default: a throwaway SQLite file (or DATABASE_URL)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a bench target is missed")
+    args = parser.parse_args(argv)
+    args.seconds = max(1, min(args.seconds, 30))
+    args.connections = max(1, min(args.connections, 256))
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        env = stack_env(args, tmp)
+        prepare_database(env)
+        return (cmd_load if args.command == "load" else cmd_bench)(args, env, tmp)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
