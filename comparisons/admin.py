@@ -1,15 +1,17 @@
 from django.contrib import admin
 
+from treatments.admin_mixins import ContentAdmin, ReviewDueFilter, VersionedInlineMixin
+
 from .models import Comparison, ComparisonPoint, ComparisonTreatment, FaqEntry
 
 
-class ComparisonTreatmentInline(admin.StackedInline):
+class ComparisonTreatmentInline(VersionedInlineMixin, admin.StackedInline):
     model = ComparisonTreatment
     extra = 0
     autocomplete_fields = ["treatment", "references"]
 
 
-class ComparisonPointInline(admin.StackedInline):
+class ComparisonPointInline(VersionedInlineMixin, admin.StackedInline):
     model = ComparisonPoint
     extra = 0
     autocomplete_fields = ["references"]
@@ -17,9 +19,10 @@ class ComparisonPointInline(admin.StackedInline):
 
 
 @admin.register(Comparison)
-class ComparisonAdmin(admin.ModelAdmin):
+class ComparisonAdmin(ContentAdmin):
     list_display = ["title", "indication", "status", "last_reviewed", "next_review_due"]
-    list_filter = ["status", "indication"]
+    list_filter = ["status", ReviewDueFilter, "indication"]
+    preview_url_name = "preview:comparison"
     search_fields = ["title", "introduction"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["references"]
@@ -28,7 +31,7 @@ class ComparisonAdmin(admin.ModelAdmin):
 
 
 @admin.register(ComparisonPoint)
-class ComparisonPointAdmin(admin.ModelAdmin):
+class ComparisonPointAdmin(ContentAdmin):
     list_display = ["heading", "comparison", "kind", "sort_order"]
     list_filter = ["comparison", "kind"]
     search_fields = ["heading", "body"]
@@ -38,7 +41,7 @@ class ComparisonPointAdmin(admin.ModelAdmin):
 
 
 @admin.register(FaqEntry)
-class FaqEntryAdmin(admin.ModelAdmin):
+class FaqEntryAdmin(ContentAdmin):
     list_display = ["question", "topic", "treatment", "status", "sort_order"]
     list_filter = ["status", "topic", "treatment"]
     search_fields = ["question", "answer"]

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from treatments.models import (
     Indication,
@@ -10,12 +11,13 @@ from treatments.models import (
     ReviewedContent,
     Status,
     Treatment,
+    Versioned,
     choice_constraint,
     review_constraints,
 )
 
 
-class Comparison(ReviewedContent):
+class Comparison(Versioned, ReviewedContent):
     title = models.CharField(max_length=200, help_text="Page title, for example 'Mesotherapy or PRP for hair loss?'.")
     slug = models.SlugField(
         max_length=80, unique=True, help_text="Used in web addresses. Lower case, words joined by hyphens."
@@ -43,6 +45,7 @@ class Comparison(ReviewedContent):
     sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
 
     objects = PublishedQuerySet.as_manager()
+    history = HistoricalRecords(app="workflow")
 
     class Meta:
         ordering = ["sort_order", "title"]
@@ -63,7 +66,7 @@ class ComparisonTreatmentManager(models.Manager):
         return self.get(comparison__slug=comparison_slug, treatment__slug=treatment_slug)
 
 
-class ComparisonTreatment(models.Model):
+class ComparisonTreatment(Versioned, models.Model):
     """One treatment's column in a comparison, and who it may suit."""
 
     comparison = models.ForeignKey(
@@ -84,6 +87,7 @@ class ComparisonTreatment(models.Model):
     )
 
     objects = ComparisonTreatmentManager()
+    history = HistoricalRecords(app="workflow")
 
     class Meta:
         ordering = ["position", "pk"]
@@ -115,7 +119,7 @@ class PointKind(models.TextChoices):
     QUESTION = "question", "Question to ask your practitioner"
 
 
-class ComparisonPoint(models.Model):
+class ComparisonPoint(Versioned, models.Model):
     """A short section of a comparison page: a key difference, combining both, other
     options, doing nothing, or a question to ask the practitioner."""
 
@@ -136,6 +140,7 @@ class ComparisonPoint(models.Model):
     sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
 
     objects = ComparisonPointManager()
+    history = HistoricalRecords(app="workflow")
 
     class Meta:
         ordering = ["kind", "sort_order", "pk"]
@@ -162,7 +167,7 @@ class FaqTopic(models.TextChoices):
     CHOOSING = "choosing", "Choosing a treatment"
 
 
-class FaqEntry(models.Model):
+class FaqEntry(Versioned, models.Model):
     Topic = FaqTopic
 
     question = models.CharField(max_length=250, help_text="The question as a patient would ask it.")
@@ -191,6 +196,7 @@ class FaqEntry(models.Model):
     )
 
     objects = PublishedQuerySet.as_manager()
+    history = HistoricalRecords(app="workflow")
 
     class Meta:
         ordering = ["topic", "sort_order", "pk"]

@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin
 
+from .admin_mixins import ContentAdmin, ReviewDueFilter, VersionedInlineMixin
 from .models import (
     Caution,
     Indication,
@@ -16,30 +18,30 @@ admin.site.site_title = "Content admin"
 admin.site.index_title = "Keep the patient content right"
 
 
-class IngredientInline(admin.TabularInline):
+class IngredientInline(VersionedInlineMixin, admin.TabularInline):
     model = Ingredient
     extra = 0
 
 
-class SideEffectInline(admin.StackedInline):
+class SideEffectInline(VersionedInlineMixin, admin.StackedInline):
     model = SideEffect
     extra = 0
     autocomplete_fields = ["references"]
 
 
-class CautionInline(admin.TabularInline):
+class CautionInline(VersionedInlineMixin, admin.TabularInline):
     model = Caution
     extra = 0
     autocomplete_fields = ["references"]
 
 
-class TreatmentIndicationInline(admin.StackedInline):
+class TreatmentIndicationInline(VersionedInlineMixin, admin.StackedInline):
     model = TreatmentIndication
     extra = 0
     autocomplete_fields = ["references"]
 
 
-class ProfileCitationInline(admin.TabularInline):
+class ProfileCitationInline(VersionedInlineMixin, admin.TabularInline):
     model = ProfileCitation
     extra = 0
     autocomplete_fields = ["reference"]
@@ -48,9 +50,10 @@ class ProfileCitationInline(admin.TabularInline):
 
 
 @admin.register(Treatment)
-class TreatmentAdmin(admin.ModelAdmin):
+class TreatmentAdmin(ContentAdmin):
     list_display = ["name", "short_name", "source", "cost_tier", "status", "last_reviewed", "next_review_due"]
-    list_filter = ["status", "source", "cost_tier"]
+    list_filter = ["status", ReviewDueFilter, "source", "cost_tier"]
+    preview_url_name = "preview:treatment"
     search_fields = ["name", "short_name", "summary", "how_it_works"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [
@@ -80,14 +83,15 @@ class TreatmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indication)
-class IndicationAdmin(admin.ModelAdmin):
+class IndicationAdmin(ContentAdmin):
+    form = forms.ModelForm  # not versioned: edited on its own page, rarely
     list_display = ["name", "slug", "sort_order"]
     search_fields = ["name", "summary"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(TreatmentIndication)
-class TreatmentIndicationAdmin(admin.ModelAdmin):
+class TreatmentIndicationAdmin(ContentAdmin):
     list_display = ["treatment", "indication", "evidence_strength"]
     list_filter = ["treatment", "indication", "evidence_strength"]
     search_fields = ["treatment__name", "indication__name", "evidence_summary", "notes"]
@@ -96,7 +100,7 @@ class TreatmentIndicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SideEffect)
-class SideEffectAdmin(admin.ModelAdmin):
+class SideEffectAdmin(ContentAdmin):
     list_display = ["name", "treatment", "frequency", "duration", "is_serious"]
     list_filter = ["treatment", "frequency", "is_serious"]
     search_fields = ["name", "notes"]
@@ -105,7 +109,7 @@ class SideEffectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Caution)
-class CautionAdmin(admin.ModelAdmin):
+class CautionAdmin(ContentAdmin):
     list_display = ["name", "treatment", "kind"]
     list_filter = ["treatment", "kind"]
     search_fields = ["name"]
@@ -114,7 +118,7 @@ class CautionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Ingredient)
-class IngredientAdmin(admin.ModelAdmin):
+class IngredientAdmin(ContentAdmin):
     list_display = ["name", "treatment", "from_patient"]
     list_filter = ["treatment", "from_patient"]
     search_fields = ["name", "purpose"]
@@ -122,7 +126,8 @@ class IngredientAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reference)
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(ContentAdmin):
+    form = forms.ModelForm  # not versioned: edited on its own page, rarely
     list_display = ["key", "authors", "year", "study_type", "participants", "publisher"]
     list_filter = ["study_type", "year"]
     search_fields = ["key", "authors", "title", "publisher", "pmid", "doi"]

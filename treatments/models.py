@@ -1,9 +1,12 @@
 """The content catalogue: treatments, what they are made of, their harms, and the
 evidence behind every claim. `comparisons` builds its pages from these facts."""
 
+from contextvars import ContextVar
+
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from .presentation import span
 
@@ -39,14 +42,44 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
+class Versioned(models.Model):
+    """An edit counter for "no lost edits": admin forms carry the version they were opened at and are
+    refused if the row has been saved since (see treatments/admin_mixins.py). Every save adds one."""
+
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Counts saves, so two people editing the same item cannot overwrite each other's work.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version = (self.version or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft (staff only)"
     PUBLISHED = "published", "Published (patients see it)"
 
 
+# Staff preview (treatments/preview.py): while set, published() also lets through the one draft
+# being previewed, {model label: pk}, so the patient views render it unchanged. Unset for patients.
+PREVIEW_DRAFT = ContextVar("preview_draft", default=None)
+
+
 class PublishedQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Status.PUBLISHED)
+        shown = Q(status=Status.PUBLISHED)
+        previewing = PREVIEW_DRAFT.get()
+        if previewing and self.model._meta.label in previewing:
+            shown |= Q(pk=previewing[self.model._meta.label])
+        return self.filter(shown)
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -161,6 +194,7 @@ class Reference(models.Model):
     )
 
     objects = ReferenceQuerySet.as_manager()
+    history = HistoricalRecords(app="workflow")
 
     class Meta:
         ordering = ["year", "key"]
@@ -197,6 +231,7 @@ class Indication(models.Model):
     sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
 
     objects = SlugManager()
+    history = HistoricalRecords(app="workflow")
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -235,7 +270,7 @@ class CostTier(models.IntegerChoices):
     HIGHER = 3, "Higher cost"
 
 
-class Treatment(ReviewedContent):
+class Treatment(Versioned, ReviewedContent):
     Source = InjectedSource
     CostTier = CostTier
 
@@ -279,6 +314,7 @@ class Treatment(ReviewedContent):
     sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
 
     objects = TreatmentQuerySet.as_manager()
+    history = HistoricalRecords(app="workflow")
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -318,7 +354,7 @@ class PartManager(models.Manager):
         return self.get(treatment__slug=treatment_slug, name=name)
 
 
-class Ingredient(TreatmentPart):
+class Ingredient(Versioned, TreatmentPart):
     treatment = models.ForeignKey(
         Treatment, on_delete=models.CASCADE, related_name="ingredients", help_text="The treatment this belongs to."
     )
@@ -331,6 +367,7 @@ class Ingredient(TreatmentPart):
     )
 
     objects = PartManager()
+    history = HistoricalRecords(app="workflow")
 
     class Meta(TreatmentPart.Meta):
         constraints = [models.UniqueConstraint(fields=["treatment", "name"], name="ingredient_unique_per_treatment")]
@@ -353,7 +390,7 @@ class Frequency(models.IntegerChoices):
     NOT_KNOWN = 9, "Not known (reported, but no reliable rate)"
 
 
-class SideEffect(TreatmentPart):
+class SideEffect(Versioned, TreatmentPart):
     Frequency = Frequency
 
     treatment = models.ForeignKey(
@@ -377,6 +414,7 @@ class SideEffect(TreatmentPart):
     )
 
     objects = PartManager()
+    history = HistoricalRecords(app="workflow")
 
     class Meta(TreatmentPart.Meta):
         ordering = ["frequency", "sort_order", "pk"]
@@ -399,7 +437,7 @@ class CautionKind(models.TextChoices):
     TELL_PRACTITIONER = "tell_practitioner", "Tell your practitioner if..."
 
 
-class Caution(TreatmentPart):
+class Caution(Versioned, TreatmentPart):
     """Who should not have the treatment, and what to tell the practitioner first."""
 
     Kind = CautionKind
@@ -418,6 +456,7 @@ class Caution(TreatmentPart):
     )
 
     objects = PartManager()
+    history = HistoricalRecords(app="workflow")
 
     class Meta(TreatmentPart.Meta):
         ordering = ["kind", "sort_order", "pk"]
@@ -447,7 +486,7 @@ class TreatmentIndicationManager(models.Manager):
         return self.get(treatment__slug=treatment_slug, indication__slug=indication_slug)
 
 
-class TreatmentIndication(models.Model):
+class TreatmentIndication(Versioned, models.Model):
     """What a treatment is like for one concern: schedule, results and evidence."""
 
     treatment = models.ForeignKey(
@@ -505,6 +544,7 @@ class TreatmentIndication(models.Model):
     )
 
     objects = TreatmentIndicationManager()
+    history = HistoricalRecords(app="workflow")
 
     class Meta:
         ordering = ["indication__sort_order", "treatment__sort_order"]
@@ -559,7 +599,7 @@ class ProfileCitationManager(models.Manager):
         return self.get(treatment__slug=treatment_slug, topic=topic, reference__key=reference_key)
 
 
-class ProfileCitation(models.Model):
+class ProfileCitation(Versioned, models.Model):
     """Links one part of a treatment's profile to a source that backs it."""
 
     Topic = CitationTopic
@@ -575,6 +615,7 @@ class ProfileCitation(models.Model):
     )
 
     objects = ProfileCitationManager()
+    history = HistoricalRecords(app="workflow")
 
     class Meta:
         ordering = ["topic", "reference__year"]
