@@ -69,3 +69,6 @@ bench: install  ## requests/s, latency, SQL queries and bytes per page against a
 
 load-test: install  ## bounded load (<= 60 s, 64 connections) on the production stack; fails on any error
 	scripts/load.sh
+
+export-content: migrate  ## write the content in the database back to fixtures/*.json (review with git diff)
+	$(DEV) $(PY) manage.py export_content
