@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.utils import get_history_manager_for_model
 
 from config.cache import bump_content_generation
@@ -41,6 +42,14 @@ class VersionCheckedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.initial["version"] = self.instance.version
+            if getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None) is not None:
+                # Restoring an old version from the history page: it replaces whatever is saved now.
+                self.initial["version"] = (
+                    type(self.instance)
+                    ._default_manager.filter(pk=self.instance.pk)
+                    .values_list("version", flat=True)
+                    .first()
+                )
 
     def clean(self):
         cleaned = super().clean()
@@ -185,7 +194,8 @@ class ContentAdmin(SimpleHistoryAdmin):
                 today = timezone.localdate()
                 obj.last_reviewed = obj.next_review_due = today
                 obj.reviewed_by = f"Not reviewed yet (draft by {request.user.get_username()})"
-        if change and not edited(form):
+        reverting = getattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None) is not None
+        if change and not reverting and not edited(form):
             return  # nothing changed here (perhaps only a row below): no new version, no history entry
         record_baseline(obj)
         obj._history_user = request.user
