@@ -139,7 +139,8 @@ def _points_by_kind(comparison, numbers):
 @vary_on_headers("HX-Request")
 @cache_public_page
 def faq(request):
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    # PostgreSQL rejects NUL characters in string parameters.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
     entries = FaqEntry.objects.published().prefetch_related(
         Prefetch("references", queryset=Reference.objects.only("pk", "key", "title"))
     )
