@@ -5,10 +5,7 @@ from . import views
 app_name = "comparisons"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("compare/", views.comparison_index, name="index"),
     path("compare/<slug:slug>/", views.comparison_detail, name="detail"),
     path("faq/", views.faq, name="faq"),
-    path("references/", views.references, name="references"),
-    path("about/", views.about, name="about"),
 ]

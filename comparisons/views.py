@@ -1,6 +1,6 @@
 from django import forms
 from django.db.models import Max, Min, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -33,26 +33,6 @@ def review_dates():
 
 def main_comparison():
     return Comparison.objects.published().order_by("sort_order", "title").first()
-
-
-@require_GET
-@cache_public_page
-def home(request):
-    comparison = main_comparison()
-    key_differences = []
-    if comparison:
-        key_differences = comparison.points.filter(kind=ComparisonPoint.Kind.KEY_DIFFERENCE)
-    return render(
-        request,
-        "comparisons/home.html",
-        {
-            "comparison": comparison,
-            "indications": Indication.objects.all(),
-            "treatments": Treatment.objects.published(),
-            "key_differences": key_differences,
-            "review": review_dates(),
-        },
-    )
 
 
 @require_GET
@@ -161,26 +141,3 @@ def faq(request):
     if wants_fragment(request):
         return render(request, f"{template}#faq-results", context)
     return render(request, template, context)
-
-
-@require_GET
-@cache_public_page
-def references(request):
-    return render(
-        request,
-        "comparisons/references.html",
-        {"references": Reference.objects.order_by("year", "key"), "review": review_dates()},
-    )
-
-
-@require_GET
-@cache_public_page
-def about(request):
-    return render(request, "comparisons/about.html", {"review": review_dates()})
-
-
-@require_GET
-def robots_txt(request):
-    sitemap_url = request.build_absolute_uri("/sitemap.xml")
-    lines = ["User-agent: *", "Allow: /", f"Sitemap: {sitemap_url}", ""]
-    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

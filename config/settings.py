@@ -50,9 +50,10 @@ DJANGO_APPS = [
     "django.contrib.sitemaps",
 ]
 THIRD_PARTY_APPS = ["django_htmx", "template_partials", "csp", "axes"]
-LOCAL_APPS = ["treatments", "comparisons"]
+THIRD_PARTY_APPS += ["simple_history"]
+# Imports run one way: pages -> comparisons -> treatments -> workflow.
+LOCAL_APPS = ["pages", "comparisons", "treatments", "workflow"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
-INSTALLED_APPS += ["simple_history", "workflow"]  # staff content workflow: history, roles (issue 5)
 
 MIDDLEWARE = [
     "config.logs.RequestLogMiddleware",  # first: times the whole stack, sees every response

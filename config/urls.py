@@ -3,9 +3,9 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from comparisons.sitemaps import SITEMAPS
-from comparisons.views import robots_txt
 from config.health import healthz
+from pages.sitemaps import SITEMAPS
+from pages.views import robots_txt
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -14,5 +14,6 @@ urlpatterns = [
     path("preview/", include("treatments.preview")),  # staff-only draft preview (issue 5)
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
+    path("", include("pages.urls")),
     path("", include("comparisons.urls")),
 ]

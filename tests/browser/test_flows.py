@@ -10,7 +10,17 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 COMPARE = "/compare/mesotherapy-vs-prp/"
-PAGES = ["/", COMPARE, "/treatments/", "/treatments/prp/", "/treatments/mesotherapy/", "/faq/", "/references/", "/about/", "/no-such-page/"]
+PAGES = [
+    "/",
+    COMPARE,
+    "/treatments/",
+    "/treatments/prp/",
+    "/treatments/mesotherapy/",
+    "/faq/",
+    "/references/",
+    "/about/",
+    "/no-such-page/",
+]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_SOURCE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 
@@ -109,9 +119,7 @@ def test_no_wcag_22_a_or_aa_violations(site, browser, path):
         page = context.new_page()
         page.goto(site + path)
         page.add_script_tag(path=str(AXE_SOURCE))
-        result = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-        )
+        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
         context.close()
         violations = [
             f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]

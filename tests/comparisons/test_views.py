@@ -85,7 +85,9 @@ def test_comparison_page_has_the_decision_aid_sections(client):
 def test_values_with_references_show_numbered_citations_linking_to_the_list(client):
     html = text(client.get(COMPARE))
     numbers = Reference.objects.citation_numbers()
-    cited = re.findall(r'href="/references/#ref-([\w-]+)"[^>]*><span class="visually-hidden">Source </span>\[(\d+)\]', html)
+    cited = re.findall(
+        r'href="/references/#ref-([\w-]+)"[^>]*><span class="visually-hidden">Source </span>\[(\d+)\]', html
+    )
     assert len(cited) > 10
     by_key = {ref.key: numbers[ref.pk] for ref in Reference.objects.all()}
     for key, number in cited:
@@ -191,7 +193,7 @@ def test_faq_lists_every_published_question_grouped_with_anchors(client):
     assert published.count() >= 15
     for entry in published:
         assert f'<details id="{entry.slug}"' in html
-    assert html.count("<h2 id=\"topic-") == published.values("topic").distinct().count()
+    assert html.count('<h2 id="topic-') == published.values("topic").distinct().count()
 
 
 def test_faq_search_filters_and_works_as_a_plain_form(client):
@@ -199,9 +201,7 @@ def test_faq_search_filters_and_works_as_a_plain_form(client):
     assert "match “hurt”" in html
     shown = re.findall(r'<details id="([\w-]+)"', html)
     assert shown
-    expected = {
-        e.slug for e in FaqEntry.objects.published() if "hurt" in (e.question + e.answer).lower()
-    }
+    expected = {e.slug for e in FaqEntry.objects.published() if "hurt" in (e.question + e.answer).lower()}
     assert set(shown) == expected
 
 
@@ -229,7 +229,13 @@ def test_references_show_type_size_and_link(client):
 
 def test_about_page_covers_the_editorial_policy(client):
     html = text(client.get("/about/"))
-    for phrase in ["not medical advice", "Who writes and checks it", "How we choose the evidence", "How often we update it", "Who pays for it"]:
+    for phrase in [
+        "not medical advice",
+        "Who writes and checks it",
+        "How we choose the evidence",
+        "How often we update it",
+        "Who pays for it",
+    ]:
         assert phrase in html
 
 
@@ -308,7 +314,9 @@ def test_comparison_page_lists_main_comparison_from_compare_index(client):
     assert reverse("comparisons:detail", args=["mesotherapy-vs-prp"]) == COMPARE
 
 
-def test_public_pages_are_cached_and_an_admin_edit_shows_on_the_next_request(client, admin_client, django_assert_num_queries):
+def test_public_pages_are_cached_and_an_admin_edit_shows_on_the_next_request(
+    client, admin_client, django_assert_num_queries
+):
     from django.test import Client
 
     client.get("/treatments/prp/")

@@ -1,14 +1,13 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from comparisons.models import Comparison
 from treatments.models import Treatment
-
-from .models import Comparison
 
 
 class PageSitemap(Sitemap):
     def items(self):
-        return ["comparisons:home", "comparisons:faq", "comparisons:references", "comparisons:about", "treatments:list"]
+        return ["pages:home", "comparisons:faq", "pages:references", "pages:about", "treatments:list"]
 
     def location(self, item):
         return reverse(item)
