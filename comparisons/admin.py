@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from treatments.admin_mixins import ContentAdmin, ReviewDueFilter, VersionedInlineMixin
+from workflow.admin import ContentAdmin, ReviewDueFilter, VersionedInlineMixin
 
 from .models import Comparison, ComparisonPoint, ComparisonTreatment, FaqEntry
 
@@ -22,7 +22,6 @@ class ComparisonPointInline(VersionedInlineMixin, admin.StackedInline):
 class ComparisonAdmin(ContentAdmin):
     list_display = ["title", "indication", "status", "last_reviewed", "next_review_due"]
     list_filter = ["status", ReviewDueFilter, "indication"]
-    preview_url_name = "preview:comparison"
     search_fields = ["title", "introduction"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["references"]

@@ -4,20 +4,14 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from treatments.models import (
-    Indication,
-    PublishedQuerySet,
-    Reference,
-    ReviewedContent,
-    Status,
-    Treatment,
-    Versioned,
-    choice_constraint,
-    review_constraints,
-)
+from treatments.models import Indication, Reference, Treatment
+from workflow.models import Publishable, Reviewed, Status, Versioned, choice_constraint, review_constraints
 
 
-class Comparison(Versioned, ReviewedContent):
+class Comparison(Reviewed):
+    moderated_parts = ("columns", "points")
+    patient_text_fields = ("introduction",)
+
     title = models.CharField(max_length=200, help_text="Page title, for example 'Mesotherapy or PRP for hair loss?'.")
     slug = models.SlugField(
         max_length=80, unique=True, help_text="Used in web addresses. Lower case, words joined by hyphens."
@@ -44,7 +38,6 @@ class Comparison(Versioned, ReviewedContent):
     )
     sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
 
-    objects = PublishedQuerySet.as_manager()
     history = HistoricalRecords(app="workflow")
 
     class Meta:
@@ -68,6 +61,8 @@ class ComparisonTreatmentManager(models.Manager):
 
 class ComparisonTreatment(Versioned, models.Model):
     """One treatment's column in a comparison, and who it may suit."""
+
+    patient_text_fields = ("may_suit_you_if",)
 
     comparison = models.ForeignKey(
         Comparison, on_delete=models.CASCADE, related_name="columns", help_text="The comparison page."
@@ -123,6 +118,8 @@ class ComparisonPoint(Versioned, models.Model):
     """A short section of a comparison page: a key difference, combining both, other
     options, doing nothing, or a question to ask the practitioner."""
 
+    patient_text_fields = ("body",)
+
     Kind = PointKind
 
     comparison = models.ForeignKey(
@@ -167,7 +164,9 @@ class FaqTopic(models.TextChoices):
     CHOOSING = "choosing", "Choosing a treatment"
 
 
-class FaqEntry(Versioned, models.Model):
+class FaqEntry(Publishable):
+    patient_text_fields = ("answer",)
+
     Topic = FaqTopic
 
     question = models.CharField(max_length=250, help_text="The question as a patient would ask it.")
@@ -188,14 +187,6 @@ class FaqEntry(Versioned, models.Model):
         Reference, blank=True, related_name="faq_entries", help_text="Sources for the answer."
     )
     sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first within a topic.")
-    status = models.CharField(
-        max_length=10,
-        choices=Status,
-        default=Status.DRAFT,
-        help_text="Only published questions are shown to patients.",
-    )
-
-    objects = PublishedQuerySet.as_manager()
     history = HistoricalRecords(app="workflow")
 
     class Meta:

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "workflow.preview.PreviewMiddleware",  # staff see drafts and changes awaiting review at the page's own URL
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -136,6 +137,8 @@ STORAGES = {
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+# The content files `manage.py load_content` reads and `export_content` writes, in load order.
+CONTENT_FIXTURES = ["references", "treatments", "comparisons", "faq"]
 
 # Security. Every switch defaults to on when DEBUG is off and off when it is on, so `make run`
 # (DJANGO_DEBUG=1, plain http on 127.0.0.1) keeps working and production is safe unless told otherwise.

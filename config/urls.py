@@ -11,7 +11,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("treatments/", include("treatments.urls")),
-    path("preview/", include("treatments.preview")),  # staff-only draft preview (issue 5)
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("", include("pages.urls")),

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
+from tests.admin_forms import inline_management_data
 from treatments.models import Treatment
 
 pytestmark = pytest.mark.django_db
@@ -73,35 +74,10 @@ def test_staff_edit_in_admin_shows_on_the_site(editor_client):
     change_url = admin_url(Treatment, "change", treatment.pk)
     form = editor_client.get(change_url).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}
-    data.update(_inline_management_data(editor_client.get(change_url).context))
+    data.update(inline_management_data(editor_client.get(change_url).context))
     data["summary"] = "A course of small injections, edited by clinic staff."
     data["last_reviewed"], data["next_review_due"] = "2026-11-01", "2027-11-01"
     response = editor_client.post(change_url, data)
     assert response.status_code == HTTPStatus.FOUND, response.context and response.context["adminform"].form.errors
     page = editor_client.get(reverse("treatments:list"))
     assert "edited by clinic staff" in page.content.decode()
-
-
-def _inline_management_data(context):
-    """The POST data admin inline formsets expect, built from what the page rendered."""
-    data = {}
-    for formset in context["inline_admin_formsets"]:
-        fs = formset.formset
-        prefix = fs.prefix
-        data[f"{prefix}-TOTAL_FORMS"] = len(fs.forms)
-        data[f"{prefix}-INITIAL_FORMS"] = fs.initial_form_count()
-        for index, form in enumerate(fs.forms):
-            for name, field in form.fields.items():
-                value = form.initial.get(name, field.initial)
-                if value is None:
-                    continue
-                if hasattr(value, "pk"):
-                    value = value.pk
-                if isinstance(value, list | tuple):
-                    data[f"{prefix}-{index}-{name}"] = [getattr(v, "pk", v) for v in value]
-                elif isinstance(value, bool):
-                    if value:
-                        data[f"{prefix}-{index}-{name}"] = "on"
-                else:
-                    data[f"{prefix}-{index}-{name}"] = value
-    return data

@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin
 
-from .admin_mixins import ContentAdmin, ReviewDueFilter, VersionedInlineMixin
+from workflow.admin import ContentAdmin, ReviewDueFilter, VersionedInlineMixin
+
 from .models import (
     Caution,
     Indication,
@@ -53,7 +54,6 @@ class ProfileCitationInline(VersionedInlineMixin, admin.TabularInline):
 class TreatmentAdmin(ContentAdmin):
     list_display = ["name", "short_name", "source", "cost_tier", "status", "last_reviewed", "next_review_due"]
     list_filter = ["status", ReviewDueFilter, "source", "cost_tier"]
-    preview_url_name = "preview:treatment"
     search_fields = ["name", "short_name", "summary", "how_it_works"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [

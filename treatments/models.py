@@ -1,12 +1,12 @@
 """The content catalogue: treatments, what they are made of, their harms, and the
 evidence behind every claim. `comparisons` builds its pages from these facts."""
 
-from contextvars import ContextVar
-
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+from workflow.models import PublishedQuerySet, Reviewed, Versioned, choice_constraint, review_constraints
 
 from .presentation import span
 
@@ -28,100 +28,11 @@ def range_constraints(model_name, prefix, *, required=True):
     ]
 
 
-def choice_constraint(model_name, field, choices):
-    return models.CheckConstraint(
-        condition=Q(**{f"{field}__in": choices.values}),
-        name=f"{model_name}_{field}_known",
-    )
-
-
 class SlugManager(models.Manager):
     """Lets fixtures refer to rows by slug ("prp") rather than by id."""
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
-
-
-class Versioned(models.Model):
-    """An edit counter for "no lost edits": admin forms carry the version they were opened at and are
-    refused if the row has been saved since (see treatments/admin_mixins.py). Every save adds one."""
-
-    version = models.PositiveIntegerField(
-        default=1,
-        editable=False,
-        help_text="Counts saves, so two people editing the same item cannot overwrite each other's work.",
-    )
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            self.version = (self.version or 0) + 1
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
-        super().save(*args, **kwargs)
-
-
-class Status(models.TextChoices):
-    DRAFT = "draft", "Draft (staff only)"
-    PUBLISHED = "published", "Published (patients see it)"
-
-
-# Staff preview (treatments/preview.py): while set, published() also lets through the one draft
-# being previewed, {model label: pk}, so the patient views render it unchanged. Unset for patients.
-PREVIEW_DRAFT = ContextVar("preview_draft", default=None)
-
-
-class PublishedQuerySet(models.QuerySet):
-    def published(self):
-        shown = Q(status=Status.PUBLISHED)
-        previewing = PREVIEW_DRAFT.get()
-        if previewing and self.model._meta.label in previewing:
-            shown |= Q(pk=previewing[self.model._meta.label])
-        return self.filter(shown)
-
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
-
-
-class ReviewedContent(models.Model):
-    """Publishing state and the review schedule patients see at the foot of a page."""
-
-    status = models.CharField(
-        max_length=10,
-        choices=Status,
-        default=Status.DRAFT,
-        help_text="Only published content is shown to patients. Keep it as a draft while you work on it.",
-    )
-    last_reviewed = models.DateField(
-        help_text="The date a qualified reviewer last checked this content against the evidence."
-    )
-    next_review_due = models.DateField(
-        help_text="When this content must be checked again (usually 12 months after the last review)."
-    )
-    reviewed_by = models.CharField(
-        max_length=200,
-        help_text="Name and role of the person who last checked it, for example 'Dr A Patel, dermatologist'.",
-    )
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_published(self):
-        return self.status == Status.PUBLISHED
-
-
-def review_constraints(model_name):
-    return [
-        models.CheckConstraint(
-            condition=Q(next_review_due__gte=F("last_reviewed")),
-            name=f"{model_name}_review_due_after_last_review",
-            violation_error_message="The next review must not be due before the last review.",
-        ),
-        choice_constraint(model_name, "status", Status),
-    ]
 
 
 class StudyType(models.TextChoices):
@@ -148,6 +59,8 @@ class ReferenceQuerySet(models.QuerySet):
 
 
 class Reference(models.Model):
+    patient_text_fields = ("finding", "caveat")
+
     StudyType = StudyType
 
     key = models.SlugField(
@@ -221,6 +134,8 @@ class Reference(models.Model):
 class Indication(models.Model):
     """A concern that patients bring: hair loss, facial skin, and so on."""
 
+    patient_text_fields = ("summary",)
+
     name = models.CharField(
         max_length=100, unique=True, help_text="Plain name patients would use, for example 'Hair loss'."
     )
@@ -270,7 +185,10 @@ class CostTier(models.IntegerChoices):
     HIGHER = 3, "Higher cost"
 
 
-class Treatment(Versioned, ReviewedContent):
+class Treatment(Reviewed):
+    moderated_parts = ("ingredients", "side_effects", "cautions", "indication_links", "citations")
+    patient_text_fields = ("summary", "how_it_works", "what_is_injected", "session_steps", "numbing", "cost_notes")
+
     Source = InjectedSource
     CostTier = CostTier
 
@@ -355,6 +273,8 @@ class PartManager(models.Manager):
 
 
 class Ingredient(Versioned, TreatmentPart):
+    patient_text_fields = ("purpose",)
+
     treatment = models.ForeignKey(
         Treatment, on_delete=models.CASCADE, related_name="ingredients", help_text="The treatment this belongs to."
     )
@@ -391,6 +311,8 @@ class Frequency(models.IntegerChoices):
 
 
 class SideEffect(Versioned, TreatmentPart):
+    patient_text_fields = ("notes",)
+
     Frequency = Frequency
 
     treatment = models.ForeignKey(
@@ -440,6 +362,8 @@ class CautionKind(models.TextChoices):
 class Caution(Versioned, TreatmentPart):
     """Who should not have the treatment, and what to tell the practitioner first."""
 
+    patient_text_fields = ("name",)
+
     Kind = CautionKind
 
     treatment = models.ForeignKey(
@@ -488,6 +412,8 @@ class TreatmentIndicationManager(models.Manager):
 
 class TreatmentIndication(Versioned, models.Model):
     """What a treatment is like for one concern: schedule, results and evidence."""
+
+    patient_text_fields = ("evidence_summary", "notes")
 
     treatment = models.ForeignKey(
         Treatment, on_delete=models.CASCADE, related_name="indication_links", help_text="The treatment."

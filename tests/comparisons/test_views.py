@@ -315,7 +315,7 @@ def test_comparison_page_lists_main_comparison_from_compare_index(client):
 
 
 def test_public_pages_are_cached_and_an_admin_edit_shows_on_the_next_request(
-    client, admin_client, django_assert_num_queries
+    client, admin_client, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     from django.test import Client
 
@@ -330,7 +330,8 @@ def test_public_pages_are_cached_and_an_admin_edit_shows_on_the_next_request(
     data = {name: value for name, value in form.initial.items() if value is not None and name != "references"}
     data["references"] = [ref.pk for ref in side_effect.references.all()]
     data["name"] = "Tenderness after the injection"
-    assert admin_client.post(url, data).status_code == HTTPStatus.FOUND
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post(url, data).status_code == HTTPStatus.FOUND
 
     assert "Tenderness after the injection" in text(Client().get("/treatments/prp/"))
 

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from comparisons.models import Comparison
 from tests.factories import make_treatment
 from treatments.models import Treatment
-from treatments.review import due_soon, overdue
+from workflow.review import due_soon, overdue
 
 pytestmark = pytest.mark.django_db
 

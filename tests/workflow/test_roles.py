@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from treatments.models import Status, Treatment
-
-from .test_admin import _inline_management_data
+from tests.admin_forms import inline_management_data
+from treatments.models import Treatment
+from workflow.models import Status
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def post_change(client, treatment, **changes):
     url = reverse("admin:treatments_treatment_change", args=[treatment.pk])
     context = client.get(url).context
     data = {name: value for name, value in context["adminform"].form.initial.items() if value is not None}
-    data.update(_inline_management_data(context))
+    data.update(inline_management_data(context))
     data.update(changes)
     return client.get(url), client.post(url, data)
 

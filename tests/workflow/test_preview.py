@@ -1,4 +1,4 @@
-"""Staff preview of drafts, review schedule in admin, readability on change pages."""
+"""Staff preview at the page's own address, review schedule in admin, readability on change pages."""
 
 import datetime
 from http import HTTPStatus
@@ -8,46 +8,67 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comparisons.models import Comparison
-from treatments.models import Status, Treatment
+from treatments.models import Treatment
+from workflow.models import Status
 
 pytestmark = pytest.mark.django_db
 
 
-def test_staff_preview_a_draft_treatment_on_the_patient_template(editor_client, client):
+def preview_of(obj):
+    return f"{obj.get_absolute_url()}?preview={obj._meta.label_lower}:{obj.pk}"
+
+
+def test_staff_preview_a_draft_treatment_at_its_own_address(editor_client, client):
     Treatment.objects.filter(slug="prp").update(status=Status.DRAFT, summary="A draft summary.")
-    assert client.get(reverse("treatments:detail", args=["prp"])).status_code == HTTPStatus.NOT_FOUND
-    url = reverse("preview:treatment", args=["prp"])
-    response = editor_client.get(url)
+    treatment = Treatment.objects.get(slug="prp")
+    assert client.get(treatment.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
+    response = editor_client.get(preview_of(treatment))
     assert response.status_code == HTTPStatus.OK
     html = response.content.decode()
-    assert "Preview: not published." in html
+    assert "Staff preview." in html
+    assert "Patients cannot see this page until a reviewer publishes it." in html
     assert "A draft summary." in html
     assert "treatments/treatment_detail.html" in [t.name for t in response.templates]
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     assert "noindex" in response["X-Robots-Tag"]
-    # patients still cannot see it, and the preview does not leak drafts afterwards
-    assert client.get(reverse("treatments:detail", args=["prp"])).status_code == HTTPStatus.NOT_FOUND
+    # patients still cannot see it, and the preview leaves nothing behind
+    assert client.get(treatment.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
     assert not Treatment.objects.published().filter(slug="prp").exists()
 
 
 def test_preview_of_a_draft_comparison(editor_client):
     comparison = Comparison.objects.first()
     Comparison.objects.filter(pk=comparison.pk).update(status=Status.DRAFT)
-    response = editor_client.get(reverse("preview:comparison", args=[comparison.slug]))
+    response = editor_client.get(preview_of(comparison))
     assert response.status_code == HTTPStatus.OK
-    assert "Preview: not published." in response.content.decode()
+    assert "Staff preview." in response.content.decode()
+    assert not Comparison.objects.published().filter(pk=comparison.pk).exists()
 
 
-def test_preview_needs_a_staff_login(client):
-    response = client.get(reverse("preview:treatment", args=["prp"]))
-    assert response.status_code == HTTPStatus.FOUND
-    assert reverse("admin:login") in response["Location"]
+def test_a_visitor_who_adds_the_preview_parameter_sees_only_what_is_published(client):
+    Treatment.objects.filter(slug="prp").update(status=Status.DRAFT)
+    treatment = Treatment.objects.get(slug="prp")
+    response = client.get(preview_of(treatment))
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    published = Treatment.objects.get(slug="mesotherapy")
+    page = client.get(preview_of(published))
+    assert page.status_code == HTTPStatus.OK
+    assert "Staff preview" not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "token", ["", "nonsense", "auth.user:1", "treatments.treatment:x", "treatments.treatment:999999"]
+)
+def test_a_broken_preview_token_shows_the_page_as_it_is(editor_client, token):
+    response = editor_client.get(Treatment.objects.get(slug="prp").get_absolute_url(), {"preview": token})
+    assert response.status_code == HTTPStatus.OK
+    assert "Staff preview" not in response.content.decode()
 
 
 def test_change_page_shows_preview_link_and_readability(editor_client):
     treatment = Treatment.objects.get(slug="prp")
     html = editor_client.get(reverse("admin:treatments_treatment_change", args=[treatment.pk])).content.decode()
-    assert reverse("preview:treatment", args=["prp"]) in html
+    assert preview_of(treatment) in html
     assert "readability-report" in html
 
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core import serializers
 from django.core.management.base import BaseCommand
 
-from .load_content import CONTENT_FIXTURES, content_fixture_paths
+from .load_content import content_fixture_paths
 
 BOOKKEEPING = {"version"}
 
@@ -24,12 +24,12 @@ BOOKKEEPING = {"version"}
 def models_per_file():
     """Which models each fixture file holds, in the order they appear there."""
     found = {}
-    for name, path in zip(CONTENT_FIXTURES, content_fixture_paths(), strict=True):
+    for path in content_fixture_paths():
         labels = []
         for entry in json.loads(path.read_text(encoding="utf-8")):
             if entry["model"] not in labels:
                 labels.append(entry["model"])
-        found[name] = [apps.get_model(label) for label in labels]
+        found[path.stem] = [apps.get_model(label) for label in labels]
     return found
 
 

@@ -8,15 +8,15 @@ import pytest
 import textstat
 
 from treatments.models import Treatment
-from treatments.readability import (
+from workflow.readability import (
     JARGON,
-    PATIENT_TEXT_FIELDS,
     SITE_TITLE_WORDS,
     SMOG_TARGET,
     as_sentences,
     content_readability_report,
     find_jargon,
     patient_text,
+    patient_text_models,
     published_objects,
     readability,
     render_admin_report,
@@ -105,7 +105,7 @@ def test_no_network_is_used_at_import_either():
         "def refuse(*a, **k): raise SystemExit('network used')\n"
         "socket.socket = Refuse\n"
         "socket.create_connection = socket.getaddrinfo = refuse\n"
-        "from treatments.readability import readability\n"
+        "from workflow.readability import readability\n"
         "print(readability('Short words are best. Long ones are hard. Keep it plain.').smog)\n"
     )
     result = subprocess.run(
@@ -133,12 +133,11 @@ def test_jargon_matches_whole_words_only():
 
 
 def test_every_registered_field_exists():
-    from django.apps import apps
-
-    for label, fields in PATIENT_TEXT_FIELDS.items():
-        model = apps.get_model(label)
-        for name in fields:
-            assert model._meta.get_field(name).get_internal_type() in {"TextField", "CharField"}, (label, name)
+    labels = {model._meta.label for model in patient_text_models()}
+    assert {"treatments.Treatment", "treatments.SideEffect", "treatments.Reference", "comparisons.FaqEntry"} <= labels
+    for model in patient_text_models():
+        for name in model.patient_text_fields:
+            assert model._meta.get_field(name).get_internal_type() in {"TextField", "CharField"}, (model, name)
 
 
 @pytest.mark.django_db
@@ -149,7 +148,7 @@ def test_report_per_field_and_admin_html():
         how_it_works="Intradermal administration of autologous concentrate demonstrates considerable efficacy.",
     )
     reports = {report.name: report for report in content_readability_report(treatment)}
-    assert list(reports) == PATIENT_TEXT_FIELDS["treatments.Treatment"]
+    assert list(reports) == list(Treatment.patient_text_fields)
     assert reports["how_it_works"].readability.too_hard
     assert ("autologous", "from your own body") in reports["how_it_works"].jargon
 
@@ -171,7 +170,7 @@ def test_the_sites_own_content_meets_the_target():
     """Every published object's patient text scores SMOG <= 9 (SITE_TITLE_WORDS left out).
 
     What is measured, and why this is fair:
-    * per object, over all its patient text fields together (PATIENT_TEXT_FIELDS), because
+    * per object, over all its patient text fields together (`patient_text_fields`), because
       that is what a patient reads in one place (a treatment profile, an FAQ answer, a point);
     * SMOG needs a few sentences to mean anything: one sentence with two long words scores 11.
       So objects with fewer than 3 sentences (a caution, a side effect note, a reference's
@@ -183,9 +182,10 @@ def test_the_sites_own_content_meets_the_target():
     """
     assert Treatment.objects.published().exists(), "no published content was loaded from fixtures/"
     failures = []
-    for label in PATIENT_TEXT_FIELDS:
+    for model in patient_text_models():
+        label = model._meta.label
         pooled = []
-        for obj in published_objects(label):
+        for obj in published_objects(model):
             result = readability(patient_text(obj), SITE_TITLE_WORDS)
             if result.sentences < 3:
                 pooled.append(patient_text(obj))

@@ -7,9 +7,8 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
+from tests.admin_forms import inline_management_data
 from treatments.models import SideEffect, Treatment
-
-from .test_admin import _inline_management_data
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def opened_form(client, url):
     """What the browser would post back: every field as the page showed it."""
     context = client.get(url).context
     data = {name: value for name, value in context["adminform"].form.initial.items() if value is not None}
-    data.update(_inline_management_data(context))
+    data.update(inline_management_data(context))
     return data
 
 

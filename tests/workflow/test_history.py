@@ -5,9 +5,8 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
+from tests.admin_forms import inline_management_data
 from treatments.models import Treatment
-
-from .test_admin import _inline_management_data
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +15,7 @@ def edit(client, treatment, **changes):
     url = reverse("admin:treatments_treatment_change", args=[treatment.pk])
     context = client.get(url).context
     data = {name: value for name, value in context["adminform"].form.initial.items() if value is not None}
-    data.update(_inline_management_data(context))
+    data.update(inline_management_data(context))
     data.update(changes)
     return client.post(url, data)
 

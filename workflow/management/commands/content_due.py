@@ -13,11 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from comparisons.models import Comparison
-from treatments.models import Treatment
-from treatments.review import due_soon, overdue
-
-REVIEWED_MODELS = [Treatment, Comparison]
+from workflow.review import DUE_SOON_DAYS, review_schedule
 
 
 def describe(state, obj):
@@ -34,7 +30,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--days", type=int, default=30, help="Also list content due within this many days (default 30)."
+            "--days",
+            type=int,
+            default=DUE_SOON_DAYS,
+            help=f"Also list content due within this many days (default {DUE_SOON_DAYS}).",
         )
         parser.add_argument(
             "--today", type=datetime.date.fromisoformat, help="Check as if today were this date (YYYY-MM-DD)."
@@ -42,14 +41,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, days, today, **options):
         today = today or timezone.localdate()
-        late, soon = [], []
-        for model in REVIEWED_MODELS:
-            published = model.objects.published()
-            late += overdue(published, today)
-            soon += due_soon(published, today, days)
-        for obj in sorted(late, key=lambda obj: obj.next_review_due):
+        late, soon = review_schedule(today, days)
+        for obj in late:
             self.stdout.write(describe("OVERDUE", obj))
-        for obj in sorted(soon, key=lambda obj: obj.next_review_due):
+        for obj in soon:
             self.stdout.write(describe("due soon", obj))
         if late:
             raise CommandError(f"{len(late)} published item(s) overdue for review.")

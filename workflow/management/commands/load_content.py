@@ -16,15 +16,14 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 
-CONTENT_FIXTURES = ["references", "treatments", "comparisons", "faq"]
-
 
 class FixtureError(Exception):
     pass
 
 
 def content_fixture_paths():
-    return [Path(settings.FIXTURE_DIRS[0]) / f"{name}.json" for name in CONTENT_FIXTURES]
+    """The site's content files, in load order (settings.CONTENT_FIXTURES)."""
+    return [Path(settings.FIXTURE_DIRS[0]) / f"{name}.json" for name in settings.CONTENT_FIXTURES]
 
 
 def describe(deserialized, position):
@@ -82,7 +81,7 @@ def load_fixture(path, *, overwrite):
 
 
 class Command(BaseCommand):
-    help = "Load the site's content (references, treatments, comparisons, FAQ) from fixtures/."
+    help = "Load the site's content from fixtures/ (the files in settings.CONTENT_FIXTURES)."
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="*", help="Fixture files to load instead of the site's content fixtures.")

@@ -1,25 +1,19 @@
-"""The staff content workflow in admin (issue 5): history and restore, no lost edits, roles,
-readability, preview links and review-due filters. Used by treatments/admin.py and comparisons/admin.py."""
+"""The staff content workflow in admin: history, no lost edits, roles, readability, preview links and
+review-due filters. Content apps use `ContentAdmin` and `VersionedInlineMixin` from here."""
 
 from django import forms
 from django.contrib import admin
 from django.forms.models import model_to_dict
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.utils import get_history_manager_for_model
 
-from config.cache import bump_content_generation
-from workflow.models import PUBLISH_PERMISSION
-
+from .models import PUBLISH_PERMISSION, REVIEW_FIELDS, Status
+from .preview import preview_url
 from .readability import render_admin_report
-from .review import due_soon, overdue
-
-REVIEW_FIELDS = ["last_reviewed", "next_review_due", "reviewed_by"]
-DUE_SOON_DAYS = 30
-
+from .review import DUE_SOON_DAYS, due_soon, overdue
 
 # --- No lost edits ---------------------------------------------------------------------------------
 
@@ -142,7 +136,6 @@ class ContentAdmin(SimpleHistoryAdmin):
     """History (list, per-version view, revert), version check, roles, readability and preview."""
 
     form = VersionCheckedForm
-    preview_url_name = None  # e.g. "preview:treatment"; the link shows once that URL exists
 
     @admin.display(description="Readability")
     def readability(self, obj):
@@ -152,12 +145,11 @@ class ContentAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="Preview")
     def preview_link(self, obj):
-        if obj is None or obj.pk is None or not self.preview_url_name:
-            return "Save first, then preview it here."
-        try:
-            url = reverse(self.preview_url_name, args=[obj.slug])
-        except NoReverseMatch:
-            return "Preview is not switched on for this site yet."
+        url = preview_url(obj) if obj is not None else None
+        if url is None:
+            return (
+                "Save first, then preview it here." if obj is None or obj.pk is None else "This has no page of its own."
+            )
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">Preview this page as patients will see it</a>', url
         )
@@ -170,7 +162,7 @@ class ContentAdmin(SimpleHistoryAdmin):
         return name in {f.name for f in self.model._meta.get_fields()}
 
     def extra_readonly(self):
-        return [name for name in ("preview_link", "readability") if name == "readability" or self.preview_url_name]
+        return ["preview_link", "readability"] if hasattr(self.model, "get_absolute_url") else ["readability"]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = [*super().get_readonly_fields(request, obj), *self.extra_readonly()]
@@ -189,7 +181,7 @@ class ContentAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change and not can_publish(request.user):
-            obj.status = "draft"
+            obj.status = Status.DRAFT
             if self._has_field("last_reviewed"):
                 today = timezone.localdate()
                 obj.last_reviewed = obj.next_review_due = today
@@ -208,24 +200,10 @@ class ContentAdmin(SimpleHistoryAdmin):
                 record_baseline(instance)
             instance._history_user = request.user
         super().save_formset(request, form, formset, change)
-        bump_content_generation()
 
     def delete_model(self, request, obj):
         obj._history_user = request.user
         super().delete_model(request, obj)
-        bump_content_generation()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        bump_content_generation()
-
-    def response_change(self, request, obj):
-        bump_content_generation()
-        return super().response_change(request, obj)
-
-    def response_add(self, request, obj, post_url_continue=None):
-        bump_content_generation()
-        return super().response_add(request, obj, post_url_continue)
 
 
 def record_baseline(obj):

@@ -184,49 +184,27 @@ def find_jargon(text):
     return list(found.items())
 
 
-# The fields patients read, by model. Names, headings and questions are left out: they are
-# short, and counting them as sentences would make the body text look easier than it is.
-PATIENT_TEXT_FIELDS = {
-    "treatments.Treatment": ["summary", "how_it_works", "what_is_injected", "session_steps", "numbing", "cost_notes"],
-    "treatments.Ingredient": ["purpose"],
-    "treatments.SideEffect": ["notes"],
-    "treatments.Caution": ["name"],
-    "treatments.Indication": ["summary"],
-    "treatments.TreatmentIndication": ["evidence_summary", "notes"],
-    "treatments.Reference": ["finding", "caveat"],
-    "comparisons.Comparison": ["introduction"],
-    "comparisons.ComparisonTreatment": ["may_suit_you_if"],
-    "comparisons.ComparisonPoint": ["body"],
-    "comparisons.FaqEntry": ["answer"],
-}
-
-# How to tell that patients can see an object. Models not listed (Indication, Reference)
-# have no publishing state of their own.
-PUBLISHED_WHEN = {
-    "treatments.Treatment": "status",
-    "treatments.Ingredient": "treatment__status",
-    "treatments.SideEffect": "treatment__status",
-    "treatments.Caution": "treatment__status",
-    "treatments.TreatmentIndication": "treatment__status",
-    "comparisons.Comparison": "status",
-    "comparisons.ComparisonTreatment": "comparison__status",
-    "comparisons.ComparisonPoint": "comparison__status",
-    "comparisons.FaqEntry": "status",
-}
+def patient_text_models():
+    """Every model with text patients read (a `patient_text_fields` attribute), in app order."""
+    return [model for model in apps.get_models() if getattr(model, "patient_text_fields", ())]
 
 
-def published_objects(label):
-    """Every object of the model `label` (e.g. "treatments.Treatment") that patients can see."""
-    from treatments.models import Status
+def published_objects(model):
+    """Every object of `model` that patients can see: published items, and the rows of published items."""
+    from .models import Publishable, Status, item_of  # noqa: PLC0415 (the scorer itself needs no Django set-up)
 
-    queryset = apps.get_model(label)._default_manager.all()
-    if label in PUBLISHED_WHEN:
-        queryset = queryset.filter(**{PUBLISHED_WHEN[label]: Status.PUBLISHED})
+    queryset = model._default_manager.all()
+    if issubclass(model, Publishable):
+        return queryset.filter(status=Status.PUBLISHED)
+    owner = item_of(model)
+    if owner is not None:
+        return queryset.filter(**{f"{owner[1]}__status": Status.PUBLISHED})
     return queryset
 
 
 def patient_fields(obj):
-    return PATIENT_TEXT_FIELDS.get(obj._meta.label, [])
+    """The fields patients read, as the model lists them in `patient_text_fields`."""
+    return list(getattr(obj, "patient_text_fields", ()))
 
 
 def patient_text(obj):
@@ -243,7 +221,7 @@ class FieldReport:
 
 
 def content_readability_report(obj, ignore_words=SITE_TITLE_WORDS):
-    """One FieldReport per patient text field of `obj` (none if its model is not in PATIENT_TEXT_FIELDS)."""
+    """One FieldReport per patient text field of `obj` (none if its model lists no `patient_text_fields`)."""
     reports = []
     for name in patient_fields(obj):
         text = getattr(obj, name) or ""

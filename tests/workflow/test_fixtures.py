@@ -6,8 +6,8 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
-from treatments.management.commands.load_content import content_fixture_paths
 from treatments.models import Treatment
+from workflow.management.commands.load_content import content_fixture_paths
 
 pytestmark = pytest.mark.django_db
 

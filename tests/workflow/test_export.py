@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from treatments.management.commands.load_content import content_fixture_paths
+from workflow.management.commands.load_content import content_fixture_paths
 
 pytestmark = pytest.mark.django_db
 
