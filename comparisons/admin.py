@@ -1,17 +1,17 @@
 from django.contrib import admin
 
-from workflow.admin import ContentAdmin, ReviewDueFilter, VersionedInlineMixin
+from workflow.admin import ContentAdmin, PartAdmin, ReviewDueFilter
 
 from .models import Comparison, ComparisonPoint, ComparisonTreatment, FaqEntry
 
 
-class ComparisonTreatmentInline(VersionedInlineMixin, admin.StackedInline):
+class ComparisonTreatmentInline(admin.StackedInline):
     model = ComparisonTreatment
     extra = 0
     autocomplete_fields = ["treatment", "references"]
 
 
-class ComparisonPointInline(VersionedInlineMixin, admin.StackedInline):
+class ComparisonPointInline(admin.StackedInline):
     model = ComparisonPoint
     extra = 0
     autocomplete_fields = ["references"]
@@ -30,7 +30,7 @@ class ComparisonAdmin(ContentAdmin):
 
 
 @admin.register(ComparisonPoint)
-class ComparisonPointAdmin(ContentAdmin):
+class ComparisonPointAdmin(PartAdmin):
     list_display = ["heading", "comparison", "kind", "sort_order"]
     list_filter = ["comparison", "kind"]
     search_fields = ["heading", "body"]

@@ -5,7 +5,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from treatments.models import Indication, Reference, Treatment
-from workflow.models import Publishable, Reviewed, Status, Versioned, choice_constraint, review_constraints
+from workflow.models import Publishable, Reviewed, Status, choice_constraint, review_constraints
 
 
 class Comparison(Reviewed):
@@ -59,7 +59,7 @@ class ComparisonTreatmentManager(models.Manager):
         return self.get(comparison__slug=comparison_slug, treatment__slug=treatment_slug)
 
 
-class ComparisonTreatment(Versioned, models.Model):
+class ComparisonTreatment(models.Model):
     """One treatment's column in a comparison, and who it may suit."""
 
     patient_text_fields = ("may_suit_you_if",)
@@ -114,7 +114,7 @@ class PointKind(models.TextChoices):
     QUESTION = "question", "Question to ask your practitioner"
 
 
-class ComparisonPoint(Versioned, models.Model):
+class ComparisonPoint(models.Model):
     """A short section of a comparison page: a key difference, combining both, other
     options, doing nothing, or a question to ask the practitioner."""
 

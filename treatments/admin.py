@@ -1,7 +1,6 @@
-from django import forms
 from django.contrib import admin
 
-from workflow.admin import ContentAdmin, ReviewDueFilter, VersionedInlineMixin
+from workflow.admin import ContentAdmin, PartAdmin, ReviewDueFilter
 
 from .models import (
     Caution,
@@ -19,30 +18,30 @@ admin.site.site_title = "Content admin"
 admin.site.index_title = "Keep the patient content right"
 
 
-class IngredientInline(VersionedInlineMixin, admin.TabularInline):
+class IngredientInline(admin.TabularInline):
     model = Ingredient
     extra = 0
 
 
-class SideEffectInline(VersionedInlineMixin, admin.StackedInline):
+class SideEffectInline(admin.StackedInline):
     model = SideEffect
     extra = 0
     autocomplete_fields = ["references"]
 
 
-class CautionInline(VersionedInlineMixin, admin.TabularInline):
+class CautionInline(admin.TabularInline):
     model = Caution
     extra = 0
     autocomplete_fields = ["references"]
 
 
-class TreatmentIndicationInline(VersionedInlineMixin, admin.StackedInline):
+class TreatmentIndicationInline(admin.StackedInline):
     model = TreatmentIndication
     extra = 0
     autocomplete_fields = ["references"]
 
 
-class ProfileCitationInline(VersionedInlineMixin, admin.TabularInline):
+class ProfileCitationInline(admin.TabularInline):
     model = ProfileCitation
     extra = 0
     autocomplete_fields = ["reference"]
@@ -84,14 +83,13 @@ class TreatmentAdmin(ContentAdmin):
 
 @admin.register(Indication)
 class IndicationAdmin(ContentAdmin):
-    form = forms.ModelForm  # not versioned: edited on its own page, rarely
-    list_display = ["name", "slug", "sort_order"]
+    list_display = ["name", "slug", "sort_order", "status"]
     search_fields = ["name", "summary"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(TreatmentIndication)
-class TreatmentIndicationAdmin(ContentAdmin):
+class TreatmentIndicationAdmin(PartAdmin):
     list_display = ["treatment", "indication", "evidence_strength"]
     list_filter = ["treatment", "indication", "evidence_strength"]
     search_fields = ["treatment__name", "indication__name", "evidence_summary", "notes"]
@@ -100,7 +98,7 @@ class TreatmentIndicationAdmin(ContentAdmin):
 
 
 @admin.register(SideEffect)
-class SideEffectAdmin(ContentAdmin):
+class SideEffectAdmin(PartAdmin):
     list_display = ["name", "treatment", "frequency", "duration", "is_serious"]
     list_filter = ["treatment", "frequency", "is_serious"]
     search_fields = ["name", "notes"]
@@ -109,7 +107,7 @@ class SideEffectAdmin(ContentAdmin):
 
 
 @admin.register(Caution)
-class CautionAdmin(ContentAdmin):
+class CautionAdmin(PartAdmin):
     list_display = ["name", "treatment", "kind"]
     list_filter = ["treatment", "kind"]
     search_fields = ["name"]
@@ -118,7 +116,7 @@ class CautionAdmin(ContentAdmin):
 
 
 @admin.register(Ingredient)
-class IngredientAdmin(ContentAdmin):
+class IngredientAdmin(PartAdmin):
     list_display = ["name", "treatment", "from_patient"]
     list_filter = ["treatment", "from_patient"]
     search_fields = ["name", "purpose"]
@@ -127,8 +125,7 @@ class IngredientAdmin(ContentAdmin):
 
 @admin.register(Reference)
 class ReferenceAdmin(ContentAdmin):
-    form = forms.ModelForm  # not versioned: edited on its own page, rarely
-    list_display = ["key", "authors", "year", "study_type", "participants", "publisher"]
+    list_display = ["key", "authors", "year", "study_type", "participants", "publisher", "status"]
     list_filter = ["study_type", "year"]
     search_fields = ["key", "authors", "title", "publisher", "pmid", "doi"]
     prepopulated_fields = {"key": ["title"]}

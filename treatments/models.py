@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from workflow.models import PublishedQuerySet, Reviewed, Versioned, choice_constraint, review_constraints
+from workflow.models import Publishable, PublishedQuerySet, Reviewed, Status, choice_constraint, review_constraints
 
 from .presentation import span
 
@@ -28,13 +28,6 @@ def range_constraints(model_name, prefix, *, required=True):
     ]
 
 
-class SlugManager(models.Manager):
-    """Lets fixtures refer to rows by slug ("prp") rather than by id."""
-
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
-
-
 class StudyType(models.TextChoices):
     META_ANALYSIS = "meta_analysis", "Meta-analysis (pools several studies)"
     SYSTEMATIC_REVIEW = "systematic_review", "Systematic review"
@@ -48,17 +41,18 @@ class StudyType(models.TextChoices):
     CLINIC_ARTICLE = "clinic_article", "Clinic or press article (not a study)"
 
 
-class ReferenceQuerySet(models.QuerySet):
+class ReferenceQuerySet(PublishedQuerySet):
     def get_by_natural_key(self, key):
         return self.get(key=key)
 
     def citation_numbers(self):
         """The number each source is cited by, the same on every page: its place in the
         reference list."""
-        return {pk: number for number, pk in enumerate(self.order_by("year", "key").values_list("pk", flat=True), 1)}
+        numbered = self.published().order_by("year", "key").values_list("pk", flat=True)
+        return {pk: number for number, pk in enumerate(numbered, 1)}
 
 
-class Reference(models.Model):
+class Reference(Publishable):
     patient_text_fields = ("finding", "caveat")
 
     StudyType = StudyType
@@ -113,6 +107,7 @@ class Reference(models.Model):
         ordering = ["year", "key"]
         constraints = [
             choice_constraint("reference", "study_type", StudyType),
+            choice_constraint("reference", "status", Status),
             models.CheckConstraint(condition=Q(year__gte=1900, year__lte=2100), name="reference_year_plausible"),
         ]
 
@@ -131,7 +126,7 @@ class Reference(models.Model):
         return self.url
 
 
-class Indication(models.Model):
+class Indication(Publishable):
     """A concern that patients bring: hair loss, facial skin, and so on."""
 
     patient_text_fields = ("summary",)
@@ -145,11 +140,11 @@ class Indication(models.Model):
     summary = models.TextField(help_text="One or two plain sentences about this concern and who has it.")
     sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
 
-    objects = SlugManager()
     history = HistoricalRecords(app="workflow")
 
     class Meta:
         ordering = ["sort_order", "name"]
+        constraints = [choice_constraint("indication", "status", Status)]
 
     def __str__(self):
         return self.name
@@ -272,7 +267,7 @@ class PartManager(models.Manager):
         return self.get(treatment__slug=treatment_slug, name=name)
 
 
-class Ingredient(Versioned, TreatmentPart):
+class Ingredient(TreatmentPart):
     patient_text_fields = ("purpose",)
 
     treatment = models.ForeignKey(
@@ -310,7 +305,7 @@ class Frequency(models.IntegerChoices):
     NOT_KNOWN = 9, "Not known (reported, but no reliable rate)"
 
 
-class SideEffect(Versioned, TreatmentPart):
+class SideEffect(TreatmentPart):
     patient_text_fields = ("notes",)
 
     Frequency = Frequency
@@ -359,7 +354,7 @@ class CautionKind(models.TextChoices):
     TELL_PRACTITIONER = "tell_practitioner", "Tell your practitioner if..."
 
 
-class Caution(Versioned, TreatmentPart):
+class Caution(TreatmentPart):
     """Who should not have the treatment, and what to tell the practitioner first."""
 
     patient_text_fields = ("name",)
@@ -410,7 +405,7 @@ class TreatmentIndicationManager(models.Manager):
         return self.get(treatment__slug=treatment_slug, indication__slug=indication_slug)
 
 
-class TreatmentIndication(Versioned, models.Model):
+class TreatmentIndication(models.Model):
     """What a treatment is like for one concern: schedule, results and evidence."""
 
     patient_text_fields = ("evidence_summary", "notes")
@@ -525,7 +520,7 @@ class ProfileCitationManager(models.Manager):
         return self.get(treatment__slug=treatment_slug, topic=topic, reference__key=reference_key)
 
 
-class ProfileCitation(Versioned, models.Model):
+class ProfileCitation(models.Model):
     """Links one part of a treatment's profile to a source that backs it."""
 
     Topic = CitationTopic

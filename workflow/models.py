@@ -9,8 +9,12 @@ The publish permission lives on a table-less model here, not on the content mode
 editors' can hold every permission of the content models while publishing stays with 'Clinical reviewers'."""
 
 from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 class ContentWorkflow(models.Model):
@@ -37,9 +41,14 @@ def choice_constraint(model_name, field, choices):
     )
 
 
+class StaleVersion(Exception):
+    """Someone else saved the item after this edit started."""
+
+
 class Versioned(models.Model):
     """An edit counter for "no lost edits": admin forms carry the version they were opened at and are
-    refused if the item has been saved since (see workflow/forms.py). Every save adds one."""
+    refused if the item (or any row edited with it) has been saved since. The counter moves only through
+    `claim_next_version`, a conditional UPDATE, so of several saves from the same version exactly one wins."""
 
     version = models.PositiveIntegerField(
         default=1,
@@ -50,12 +59,13 @@ class Versioned(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            self.version = (self.version or 0) + 1
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
-        super().save(*args, **kwargs)
+    def claim_next_version(self, expected):
+        """Move the stored version from `expected` to the next one, or raise StaleVersion."""
+        updated = type(self)._default_manager.filter(pk=self.pk, version=expected).update(version=expected + 1)
+        if updated != 1:
+            raise StaleVersion(f"{self._meta.verbose_name} {self.pk} is no longer at version {expected}")
+        self.version = expected + 1
+        return self.version
 
 
 class Status(models.TextChoices):
@@ -94,6 +104,11 @@ class Publishable(Versioned):
     @property
     def is_published(self):
         return self.status == Status.PUBLISHED
+
+    @classmethod
+    def locked(cls, pk):
+        """The item, locked for this transaction (PostgreSQL; SQLite serialises writers anyway)."""
+        return cls._default_manager.select_for_update().filter(pk=pk).first()
 
 
 REVIEW_FIELDS = ("last_reviewed", "next_review_due", "reviewed_by")
@@ -154,3 +169,119 @@ def item_of(model):
                 if part is model:
                     return item, foreign_key
     return None
+
+
+class RevisionState(models.TextChoices):
+    BASELINE = "baseline", "As it was before its first edit in admin"
+    SAVED = "saved", "Saved to the draft"
+    PENDING = "pending", "Awaiting review"
+    SENT_BACK = "sent_back", "Sent back to the editor"
+    APPROVED = "approved", "Approved and live"
+    SUPERSEDED = "superseded", "Replaced by a later edit before review"
+    WITHDRAWN = "withdrawn", "Withdrawn before review"
+
+
+class RevisionAction(models.TextChoices):
+    EDIT = "edit", "Edit"
+    RESTORE = "restore", "Restore of an earlier version"
+    DELETE = "delete", "Deletion"
+    PUBLISH = "publish", "First publication"
+    TAKE_DOWN = "take_down", "Taken down"
+
+
+class RevisionQuerySet(models.QuerySet):
+    def for_item(self, item):
+        return self.filter(content_type=ContentType.objects.get_for_model(type(item)), object_id=item.pk)
+
+    def open(self):
+        """Changes not yet decided: awaiting review, or sent back to the editor."""
+        return self.filter(state__in=[RevisionState.PENDING, RevisionState.SENT_BACK])
+
+    def awaiting_review(self):
+        return self.filter(state=RevisionState.PENDING)
+
+    def public_notes(self):
+        """Approved changes with a note for patients, newest first."""
+        return (
+            self.filter(state=RevisionState.APPROVED)
+            .exclude(change_note="")
+            .select_related("content_type")
+            .order_by("-decided_at", "-pk")
+        )
+
+    def restorable(self):
+        return self.exclude(snapshot=None)
+
+
+class Revision(models.Model):
+    """One accepted save of a content item with the rows edited with it, as a snapshot.
+
+    Saves to a draft are applied at once (state "saved"). Saves to published content are not: they wait as
+    "pending" until a clinical reviewer approves them, and patients see the live rows meanwhile. Every
+    snapshot is kept, so any earlier version can be restored (as a new change that is reviewed again)."""
+
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, help_text="The kind of content this is a version of."
+    )
+    object_id = models.PositiveBigIntegerField(help_text="Which item of that kind.")
+    object_repr = models.CharField(max_length=250, help_text="The item's name when this version was made.")
+    version = models.PositiveIntegerField(help_text="The item's edit counter when this version was made.")
+    action = models.CharField(
+        max_length=12, choices=RevisionAction, default=RevisionAction.EDIT, help_text="What kind of change."
+    )
+    state = models.CharField(max_length=12, choices=RevisionState, help_text="Where the change is in the review.")
+    snapshot = models.JSONField(
+        null=True,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        help_text="The item and its rows as they were in this version (empty for a deletion request).",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who made the change.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, help_text="When the change was saved.")
+    restored_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, help_text="The earlier version this restores."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The clinical reviewer who approved or sent back the change.",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, help_text="When it was approved or sent back.")
+    review_comment = models.TextField(blank=True, help_text="The reviewer's comment to the editor (staff only).")
+    change_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="One plain sentence for patients saying what changed, shown on the page and on /changes/.",
+    )
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "state"], name="revision_item_state")]
+        constraints = [
+            choice_constraint("revision", "state", RevisionState),
+            choice_constraint("revision", "action", RevisionAction),
+        ]
+        verbose_name = "change"
+        verbose_name_plural = "changes awaiting review"
+
+    def __str__(self):
+        return f"{self.get_action_display()} of {self.object_repr} ({self.get_state_display().lower()})"
+
+    @property
+    def model(self):
+        return self.content_type.model_class()
+
+    def item(self):
+        return self.model._default_manager.filter(pk=self.object_id).first()

@@ -314,25 +314,42 @@ def test_comparison_page_lists_main_comparison_from_compare_index(client):
     assert reverse("comparisons:detail", args=["mesotherapy-vs-prp"]) == COMPARE
 
 
-def test_public_pages_are_cached_and_an_admin_edit_shows_on_the_next_request(
+def test_public_pages_are_cached_and_an_approved_change_shows_on_the_next_request(
     client, admin_client, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     from django.test import Client
+
+    from tests.admin_forms import admin_url, change_form_data
+    from workflow.models import Revision, RevisionState
 
     client.get("/treatments/prp/")
     with django_assert_num_queries(0):
         assert client.get("/treatments/prp/").status_code == HTTPStatus.OK
 
     prp = Treatment.objects.get(slug="prp")
-    side_effect = prp.side_effects.first()
-    url = reverse("admin:treatments_sideeffect_change", args=[side_effect.pk])
-    form = admin_client.get(url).context["adminform"].form
-    data = {name: value for name, value in form.initial.items() if value is not None and name != "references"}
-    data["references"] = [ref.pk for ref in side_effect.references.all()]
-    data["name"] = "Tenderness after the injection"
+    side_effect = prp.side_effects.order_by("pk").first()
+    url = admin_url(Treatment, "change", prp.pk)
+    data = change_form_data(admin_client, url)
+    prefix = next(
+        k[:-3] for k, v in data.items() if k.startswith("side_effects-") and k.endswith("-id") and v == side_effect.pk
+    )
+    data[f"{prefix}-name"] = "Tenderness after the injection"
     with django_capture_on_commit_callbacks(execute=True):
         assert admin_client.post(url, data).status_code == HTTPStatus.FOUND
+    assert "Tenderness after the injection" not in text(Client().get("/treatments/prp/"))
 
+    revision = Revision.objects.for_item(prp).get(state=RevisionState.PENDING)
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = admin_client.post(
+            reverse("admin:workflow_revision_change", args=[revision.pk]),
+            {
+                "_approve": "1",
+                "change_note": "Renamed a side effect.",
+                "reviewed_by": "Dr X",
+                "next_review_due": "2099-01-01",
+            },
+        )
+    assert approved.status_code == HTTPStatus.FOUND
     assert "Tenderness after the injection" in text(Client().get("/treatments/prp/"))
 
 

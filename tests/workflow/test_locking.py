@@ -7,8 +7,9 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from tests.admin_forms import inline_management_data
-from treatments.models import SideEffect, Treatment
+from tests.admin_forms import admin_url, change_form_data
+from treatments.models import Reference, Treatment
+from workflow.models import Revision, RevisionState
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +33,11 @@ def change_url(treatment):
 
 def opened_form(client, url):
     """What the browser would post back: every field as the page showed it."""
-    context = client.get(url).context
-    data = {name: value for name, value in context["adminform"].form.initial.items() if value is not None}
-    data.update(inline_management_data(context))
-    return data
+    return change_form_data(client, url)
+
+
+def pending_snapshot(item):
+    return Revision.objects.for_item(item).get(state=RevisionState.PENDING).snapshot
 
 
 def errors(response):
@@ -50,6 +52,12 @@ def errors(response):
     )
 
 
+def row_prefix(form, formset, pk):
+    return next(
+        k[: -len("-id")] for k, v in form.items() if k.startswith(f"{formset}-") and k.endswith("-id") and v == pk
+    )
+
+
 def test_second_stale_save_of_a_treatment_is_refused_and_the_first_edit_kept(two_editors):
     alex, sam = two_editors
     treatment = Treatment.objects.get(slug="prp")
@@ -58,8 +66,7 @@ def test_second_stale_save_of_a_treatment_is_refused_and_the_first_edit_kept(two
     assert "version" in alex_form
 
     alex_form["summary"] = "Alex's summary."
-    response = alex.post(url, alex_form)
-    assert response.status_code == HTTPStatus.FOUND
+    assert alex.post(url, alex_form).status_code == HTTPStatus.FOUND
 
     sam_form["summary"] = "Sam's summary."
     sam_form["cost_notes"] = "Sam's cost notes."
@@ -67,11 +74,12 @@ def test_second_stale_save_of_a_treatment_is_refused_and_the_first_edit_kept(two
     assert response.status_code == HTTPStatus.OK
     message = errors(response)
     assert "Someone else (alex) saved this treatment" in message
-    assert "These fields changed: summary." in message
-    assert "reload the page" in message
-    treatment.refresh_from_db()
-    assert treatment.summary == "Alex's summary."
-    assert treatment.cost_notes != "Sam's cost notes."
+    assert "What changed: summary." in message
+    assert "Nothing of yours was saved" in message
+    assert "Sam&#x27;s cost notes." in response.content.decode()  # their input is still in the form
+    kept = pending_snapshot(treatment)["item"]["fields"]
+    assert kept["summary"] == "Alex's summary."
+    assert kept["cost_notes"] != "Sam's cost notes."
 
 
 def test_stale_edit_of_an_inline_side_effect_is_refused(two_editors):
@@ -80,11 +88,7 @@ def test_stale_edit_of_an_inline_side_effect_is_refused(two_editors):
     url = change_url(treatment)
     alex_form, sam_form = opened_form(alex, url), opened_form(sam, url)
     effect = treatment.side_effects.order_by("pk").first()
-    prefix = next(
-        k[: -len("-id")]
-        for k, v in alex_form.items()
-        if k.startswith("side_effects-") and k.endswith("-id") and v == effect.pk
-    )
+    prefix = row_prefix(alex_form, "side_effects", effect.pk)
 
     alex_form[f"{prefix}-duration"] = "Two or three days (Alex)"
     assert alex.post(url, alex_form).status_code == HTTPStatus.FOUND
@@ -92,26 +96,90 @@ def test_stale_edit_of_an_inline_side_effect_is_refused(two_editors):
     sam_form[f"{prefix}-duration"] = "About a week (Sam)"
     response = sam.post(url, sam_form)
     assert response.status_code == HTTPStatus.OK
-    assert "These fields changed: duration." in errors(response)
-    assert SideEffect.objects.get(pk=effect.pk).duration == "Two or three days (Alex)"
+    assert f"side effect changed: {effect.name}" in errors(response)
+    rows = {row["pk"]: row for row in pending_snapshot(treatment)["parts"]["side_effects"]}
+    assert rows[effect.pk]["fields"]["duration"] == "Two or three days (Alex)"
 
 
-def test_edits_to_different_rows_do_not_conflict(two_editors):
+def test_deleting_a_row_someone_else_changed_is_refused(two_editors):
     alex, sam = two_editors
     treatment = Treatment.objects.get(slug="prp")
     url = change_url(treatment)
     alex_form, sam_form = opened_form(alex, url), opened_form(sam, url)
-    alex_form["summary"] = "Alex's summary."
-    assert alex.post(url, alex_form).status_code == HTTPStatus.FOUND
     effect = treatment.side_effects.order_by("pk").first()
-    prefix = next(
-        k[: -len("-id")]
-        for k, v in sam_form.items()
-        if k.startswith("side_effects-") and k.endswith("-id") and v == effect.pk
+    prefix = row_prefix(alex_form, "side_effects", effect.pk)
+    alex_form[f"{prefix}-notes"] = "A note Alex added."
+    assert alex.post(url, alex_form).status_code == HTTPStatus.FOUND
+    sam_form[f"{prefix}-DELETE"] = "on"
+    response = sam.post(url, sam_form)
+    assert response.status_code == HTTPStatus.OK
+    assert "Someone else (alex)" in errors(response)
+    rows = {row["pk"]: row for row in pending_snapshot(treatment)["parts"]["side_effects"]}
+    assert rows[effect.pk]["fields"]["notes"] == "A note Alex added."
+
+
+def test_a_form_opened_before_a_restore_is_stale(two_editors):
+    alex, sam = two_editors
+    treatment = Treatment.objects.get(slug="prp")
+    url = change_url(treatment)
+    alex_form = opened_form(alex, url)
+    alex_form["summary"] = "First."
+    assert alex.post(url, alex_form).status_code == HTTPStatus.FOUND
+    sam_form = opened_form(sam, url)
+    baseline = Revision.objects.for_item(treatment).get(state=RevisionState.BASELINE)
+    version = Treatment.objects.get(pk=treatment.pk).version
+    versions = admin_url(Treatment, "versions", treatment.pk)
+    assert alex.post(versions, {"revision": baseline.pk, "version": version}).status_code == HTTPStatus.FOUND
+    assert Treatment.objects.get(pk=treatment.pk).version == version + 1  # versions only go forward
+    sam_form["summary"] = "Sam, after the restore."
+    response = sam.post(url, sam_form)
+    assert response.status_code == HTTPStatus.OK
+    assert "Someone else (alex)" in errors(response)
+
+
+def test_a_restore_from_a_page_opened_before_another_save_is_refused(two_editors):
+    alex, sam = two_editors
+    treatment = Treatment.objects.get(slug="prp")
+    url = change_url(treatment)
+    form = opened_form(alex, url)
+    form["summary"] = "First."
+    assert alex.post(url, form).status_code == HTTPStatus.FOUND
+    old_version = Treatment.objects.get(pk=treatment.pk).version
+    form = opened_form(alex, url)
+    form["summary"] = "Second."
+    assert alex.post(url, form).status_code == HTTPStatus.FOUND
+    baseline = Revision.objects.for_item(treatment).get(state=RevisionState.BASELINE)
+    response = sam.post(
+        admin_url(Treatment, "versions", treatment.pk), {"revision": baseline.pk, "version": old_version}
     )
-    sam_form.pop("summary")
-    sam_form.update({k: v for k, v in opened_form(sam, url).items() if "-" not in k})  # main form: fresh
-    sam_form[f"{prefix}-notes"] = "Sam's note."
-    assert sam.post(url, sam_form).status_code == HTTPStatus.FOUND
-    assert SideEffect.objects.get(pk=effect.pk).notes == "Sam's note."
-    assert Treatment.objects.get(pk=treatment.pk).summary == "Alex's summary."
+    assert response.status_code == HTTPStatus.FOUND
+    assert pending_snapshot(treatment)["item"]["fields"]["summary"] == "Second."
+
+
+def test_a_second_stale_save_of_a_reference_is_refused(two_editors):
+    alex, sam = two_editors
+    reference = Reference.objects.published().first()
+    url = admin_url(Reference, "change", reference.pk)
+    alex_form, sam_form = opened_form(alex, url), opened_form(sam, url)
+    alex_form["finding"] = "Alex's reading of the finding."
+    assert alex.post(url, alex_form).status_code == HTTPStatus.FOUND
+    sam_form["caveat"] = "Sam's caveat."
+    response = sam.post(url, sam_form)
+    assert response.status_code == HTTPStatus.OK
+    assert "What changed: finding." in errors(response)
+
+
+def test_reloading_fixtures_moves_versions_forward(two_editors):
+    from django.core.management import call_command
+
+    alex, _ = two_editors
+    treatment = Treatment.objects.get(slug="prp")
+    url = change_url(treatment)
+    form = opened_form(alex, url)
+    before = Treatment.objects.get(pk=treatment.pk).version
+    call_command("load_content", "--overwrite", verbosity=0)
+    assert Treatment.objects.get(pk=treatment.pk).version > before
+    form["summary"] = "Edited on a form opened before the reload."
+    response = alex.post(url, form)
+    assert response.status_code == HTTPStatus.OK
+    assert "Someone else" in errors(response)

@@ -55,20 +55,45 @@ def test_editor_cannot_publish_even_by_posting_the_status(editor_client):
     assert treatment.reviewed_by != "Me"
 
 
-def test_reviewer_can_publish_and_mark_reviewed(reviewer_client):
+def test_reviewer_can_publish_and_mark_reviewed(reviewer_client, client):
     treatment = draft()
-    _, response = post_change(
-        reviewer_client,
-        treatment,
-        status="published",
-        last_reviewed="2026-11-20",
-        next_review_due="2027-11-20",
-        reviewed_by="Dr A Patel, dermatologist",
+    url = reverse("admin:treatments_treatment_publish", args=[treatment.pk])
+    response = reviewer_client.post(
+        url,
+        {
+            "change_note": "Added the PRP page.",
+            "reviewed_by": "Dr A Patel, dermatologist",
+            "next_review_due": "2099-11-20",
+            "version": treatment.version,
+        },
     )
     assert response.status_code == HTTPStatus.FOUND
     treatment.refresh_from_db()
     assert treatment.status == Status.PUBLISHED
     assert treatment.reviewed_by == "Dr A Patel, dermatologist"
+    assert str(treatment.next_review_due) == "2099-11-20"
+    assert client.get(treatment.get_absolute_url()).status_code == HTTPStatus.OK
+
+
+def test_reviewer_sees_status_and_review_fields_read_only_too(reviewer_client):
+    page, _ = post_change(reviewer_client, draft(), summary="Edited.")
+    form = page.context["adminform"].form
+    for name in ("status", "last_reviewed", "next_review_due", "reviewed_by"):
+        assert name not in form.fields
+
+
+@pytest.mark.parametrize("action", ["publish", "take_down"])
+def test_editor_cannot_publish_or_take_down_by_a_crafted_post(editor_client, action):
+    treatment = draft() if action == "publish" else Treatment.objects.get(slug="prp")
+    url = reverse(f"admin:treatments_treatment_{action}", args=[treatment.pk])
+    data = {
+        "change_note": "Sneaky.",
+        "reviewed_by": "Me",
+        "next_review_due": "2099-01-01",
+        "version": treatment.version,
+    }
+    assert editor_client.post(url, data).status_code == HTTPStatus.FORBIDDEN
+    assert Treatment.objects.get(pk=treatment.pk).status == treatment.status
 
 
 def test_editor_adding_a_treatment_gets_a_draft_marked_not_reviewed(editor_client):

@@ -15,6 +15,9 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
+from django.db.models import F
+
+from workflow.models import Versioned, item_of
 
 
 class FixtureError(Exception):
@@ -35,7 +38,23 @@ def describe(deserialized, position):
     return f"{obj._meta.label} '{key}' (object #{position})"
 
 
-def load_fixture(path, *, overwrite):
+def owning_item(obj):
+    """(model, pk) of the item whose edit counter must move when `obj` is replaced."""
+    owner = item_of(type(obj))
+    if owner is None:
+        return (type(obj), obj.pk)
+    return (owner[0], getattr(obj, f"{owner[1]}_id"))
+
+
+def move_versions_forward(touched):
+    """Forms opened before an overwriting load are stale: every replaced item (or item of a replaced row)
+    moves to its next version, as any other save does."""
+    for model, pk in touched:
+        if issubclass(model, Versioned):
+            model._default_manager.filter(pk=pk).update(version=F("version") + 1)
+
+
+def load_fixture(path, *, overwrite, touched):
     counts = Counter()
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -56,6 +75,10 @@ def load_fixture(path, *, overwrite):
                 counts["kept"] += 1
                 continue
             obj._state.adding = not exists  # so unique checks compare against other rows, not itself
+            if exists and isinstance(obj, Versioned):  # fixtures carry no version: keep the stored one
+                obj.version = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).get()
+            if exists:
+                touched.add(owning_item(obj))
             try:
                 obj.full_clean()
                 with transaction.atomic():
@@ -93,10 +116,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, overwrite, **options):
         counts = Counter()
+        touched = set()
         try:
             with transaction.atomic():
                 for path in paths or content_fixture_paths():
-                    counts.update(load_fixture(path, overwrite=overwrite))
+                    counts.update(load_fixture(path, overwrite=overwrite, touched=touched))
+                move_versions_forward(touched)
         except FixtureError as error:
             raise CommandError(f"Nothing was loaded. {error}") from error
         self.stdout.write(f"Content loaded: {counts['saved']} saved, {counts['kept']} already there and kept.")
