@@ -364,38 +364,46 @@ class ContentAdmin(SimpleHistoryAdmin):
             can_change=self.has_change_permission(request, item),
         )
 
-    def publish_view(self, request, object_id):
-        item = self._item_or_404(request, object_id)
+    def _reviewer_decision(self, request, item, form, decide, done, **page):
+        """A reviewer's page: the form, then `decide(cleaned_data)`; a refusal is shown on the form."""
         if not can_publish(request.user):
             raise PermissionDenied
-        reviewed = isinstance(item, Reviewed)
-        form = ReviewerSignOff(
-            request.POST or None,
-            reviewed=reviewed,
-            initial={"reviewed_by": moderation.describe_reviewer(request.user)},
-        )
         if request.method == "POST" and form.is_valid():
             try:
-                moderation.publish(
-                    item,
-                    reviewer=request.user,
-                    change_note=form.cleaned_data["change_note"],
-                    expected_version=int(request.POST.get("version") or 0),
-                    reviewer_line=form.cleaned_data.get("reviewed_by", ""),
-                    next_review_due=form.cleaned_data.get("next_review_due"),
-                )
+                decide(form.cleaned_data)
             except moderation.ModerationError as error:
                 form.add_error(None, str(error))
             else:
-                self.message_user(request, f"'{item}' is published: patients can see it now.", messages.SUCCESS)
+                self.message_user(request, f"'{item}' {done}", messages.SUCCESS)
                 return redirect(change_url(item))
-        return self._page(
+        return self._page(request, "admin/workflow/decision.html", item, form=form, version=item.version, **page)
+
+    def publish_view(self, request, object_id):
+        item = self._item_or_404(request, object_id)
+        form = ReviewerSignOff(
+            request.POST or None,
+            reviewed=isinstance(item, Reviewed),
+            initial={"reviewed_by": moderation.describe_reviewer(request.user)},
+        )
+        opened_at = request.POST.get("version", "")
+
+        def decide(data):
+            moderation.publish(
+                item,
+                reviewer=request.user,
+                change_note=data["change_note"],
+                expected_version=int(opened_at) if opened_at.isdigit() else None,
+                reviewer_line=data.get("reviewed_by", ""),
+                next_review_due=data.get("next_review_due"),
+            )
+
+        return self._reviewer_decision(
             request,
-            "admin/workflow/decision.html",
             item,
+            form,
+            decide,
+            "is published: patients can see it now.",
             title=f"Publish {item}",
-            form=form,
-            version=item.version,
             button="Publish now",
             preview=preview_url(item),
             explanation="Check the preview first. Publishing shows this to patients now and records you as its reviewer.",
@@ -403,24 +411,17 @@ class ContentAdmin(SimpleHistoryAdmin):
 
     def take_down_view(self, request, object_id):
         item = self._item_or_404(request, object_id)
-        if not can_publish(request.user):
-            raise PermissionDenied
-        form = TakeDown(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                moderation.take_down(item, reviewer=request.user, change_note=form.cleaned_data["change_note"])
-            except moderation.ModerationError as error:
-                form.add_error(None, str(error))
-            else:
-                self.message_user(request, f"'{item}' is taken down: patients no longer see it.", messages.SUCCESS)
-                return redirect(change_url(item))
-        return self._page(
+
+        def decide(data):
+            moderation.take_down(item, reviewer=request.user, change_note=data["change_note"])
+
+        return self._reviewer_decision(
             request,
-            "admin/workflow/decision.html",
             item,
+            TakeDown(request.POST or None),
+            decide,
+            "is taken down: patients no longer see it.",
             title=f"Take down {item}",
-            form=form,
-            version=item.version,
             button="Take down now",
             explanation="Patients stop seeing this at once. Any change awaiting review is withdrawn (it stays in "
             "the versions, so it can be restored).",

@@ -5,7 +5,7 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from tests.admin_forms import inline_management_data
+from tests.admin_forms import change_form_data
 from treatments.models import Treatment
 from workflow.models import Status
 
@@ -14,11 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def edit(client, treatment, **changes):
     url = reverse("admin:treatments_treatment_change", args=[treatment.pk])
-    context = client.get(url).context
-    data = {name: value for name, value in context["adminform"].form.initial.items() if value is not None}
-    data.update(inline_management_data(context))
-    data.update(changes)
-    return client.post(url, data)
+    return client.post(url, {**change_form_data(client, url), **changes})
 
 
 def test_an_admin_edit_records_who_and_what_and_the_old_revert_is_switched_off(editor_client, editor):

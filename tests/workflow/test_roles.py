@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from tests.admin_forms import inline_management_data
+from tests.admin_forms import change_form_data
 from treatments.models import Treatment
 from workflow.models import Status
 
@@ -24,11 +24,7 @@ def reviewer_client(client, django_user_model):
 
 def post_change(client, treatment, **changes):
     url = reverse("admin:treatments_treatment_change", args=[treatment.pk])
-    context = client.get(url).context
-    data = {name: value for name, value in context["adminform"].form.initial.items() if value is not None}
-    data.update(inline_management_data(context))
-    data.update(changes)
-    return client.get(url), client.post(url, data)
+    return client.get(url), client.post(url, {**change_form_data(client, url), **changes})
 
 
 def draft(slug="prp"):
@@ -113,3 +109,13 @@ def test_neither_group_has_any_user_permissions():
         assert not Group.objects.get(name=name).permissions.filter(content_type__app_label="auth").exists()
     assert Group.objects.get(name="Clinical reviewers").permissions.filter(codename="publish_content").exists()
     assert not Group.objects.get(name="Content editors").permissions.filter(codename="publish_content").exists()
+
+
+def test_both_roles_can_edit_every_content_model_and_only_reviewers_publish():
+    from workflow.models import content_models
+
+    for name in ("Content editors", "Clinical reviewers"):
+        granted = set(Group.objects.get(name=name).permissions.values_list("content_type__app_label", "codename"))
+        for model in content_models():
+            for action in ("add", "change", "delete", "view"):
+                assert (model._meta.app_label, f"{action}_{model._meta.model_name}") in granted, (name, model)

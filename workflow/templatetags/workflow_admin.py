@@ -1,10 +1,12 @@
-"""{% review_due_items %} for the admin index: published content overdue or due soon for review.
+"""{% review_due_items %} for the admin index: changes awaiting review, and published content overdue or
+due soon for its yearly review.
 Uses the same schedule as `manage.py content_due`."""
 
 from django import template
 from django.urls import reverse
 from django.utils import timezone
 
+from workflow.models import Revision
 from workflow.review import DUE_SOON_DAYS, review_schedule
 
 register = template.Library()
@@ -18,6 +20,7 @@ def review_due_items(context):
         "overdue": late,
         "due_soon": soon,
         "days": DUE_SOON_DAYS,
+        "awaiting": Revision.objects.awaiting_review().count(),
         "show": request is not None and request.user.is_staff,
     }
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-EDITORS_GROUP = "Content editors"
+from workflow.roles import EDITORS as EDITORS_GROUP
 
 
 class Command(BaseCommand):
