@@ -45,7 +45,7 @@ def comparison_index(request):
 
 class ComparisonChoiceForm(forms.Form):
     concern = forms.ModelChoiceField(
-        queryset=Indication.objects.all(), to_field_name="slug", required=False, empty_label=None
+        queryset=Indication.objects.published(), to_field_name="slug", required=False, empty_label=None
     )
     treatments = forms.ModelMultipleChoiceField(
         queryset=Treatment.objects.published(), to_field_name="slug", required=False
@@ -63,7 +63,7 @@ class ComparisonChoiceForm(forms.Form):
 @cache_public_page
 def comparison_detail(request, slug):
     comparison = get_object_or_404(Comparison.objects.published().select_related("indication"), slug=slug)
-    indications = list(Indication.objects.all())
+    indications = list(Indication.objects.published())
     available = list(Treatment.objects.published())
     columns = {
         column.treatment_id: column
@@ -98,6 +98,7 @@ def comparison_detail(request, slug):
         "chosen_slugs": chosen_slugs,
         "form": form,
         "table": table,
+        "changes_about": [comparison, *table.treatments],
         "review": comparison,
     }
     template = "comparisons/comparison_detail.html"
@@ -135,6 +136,7 @@ def faq(request):
         "query": query,
         "groups": [(topic, items) for topic, items in by_topic.items() if items],
         "match_count": sum(len(items) for items in by_topic.values()),
+        "changes_about": [FaqEntry],
         "review": review_dates(),
     }
     template = "comparisons/faq.html"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "pages"
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("references/", views.references, name="references"),
     path("about/", views.about, name="about"),
+    path("changes/", views.changes, name="changes"),
+    path("changes/feed/", feeds.changes_feed, name="changes_feed"),
 ]

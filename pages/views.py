@@ -1,6 +1,7 @@
-"""Site-wide pages: home, about, the sources list and robots.txt."""
+"""Site-wide pages: home, about, the sources list, what has changed, and robots.txt."""
 
-from django.http import HttpResponse
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -8,6 +9,8 @@ from comparisons.models import ComparisonPoint
 from comparisons.views import main_comparison, review_dates
 from config.cache import cache_public_page
 from treatments.models import Indication, Reference, Treatment
+
+from .changes import PER_PAGE, describe, public_changes
 
 
 @require_GET
@@ -22,7 +25,7 @@ def home(request):
         "pages/home.html",
         {
             "comparison": comparison,
-            "indications": Indication.objects.all(),
+            "indications": Indication.objects.published(),
             "treatments": Treatment.objects.published(),
             "key_differences": key_differences,
             "review": review_dates(),
@@ -36,7 +39,12 @@ def references(request):
     return render(
         request,
         "pages/references.html",
-        {"references": Reference.objects.order_by("year", "key"), "review": review_dates()},
+        {
+            # Published only, in the order Reference.objects.citation_numbers() numbers them.
+            "references": Reference.objects.published().order_by("year", "key"),
+            "changes_about": [Reference],
+            "review": review_dates(),
+        },
     )
 
 
@@ -44,6 +52,18 @@ def references(request):
 @cache_public_page
 def about(request):
     return render(request, "pages/about.html", {"review": review_dates()})
+
+
+@require_GET
+@cache_public_page
+def changes(request):
+    paginator = Paginator(public_changes(), PER_PAGE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except InvalidPage as error:
+        raise Http404("There is no such page of changes.") from error
+    context = {"page": page, "changes": describe(page.object_list), "review": review_dates()}
+    return render(request, "pages/changes.html", context)
 
 
 @require_GET

@@ -157,7 +157,11 @@ class TreatmentQuerySet(PublishedQuerySet):
     def for_comparison(self, indication=None):
         """Everything a comparison table or profile shows, in a fixed number of queries.
         With an indication, only that concern's schedule and evidence are fetched."""
-        links = TreatmentIndication.objects.select_related("indication").prefetch_related("references")
+        links = (
+            TreatmentIndication.objects.filter(indication__status=Status.PUBLISHED)
+            .select_related("indication")
+            .prefetch_related("references")
+        )
         if indication is not None:
             links = links.filter(indication=indication)
         return self.prefetch_related(

@@ -39,6 +39,7 @@ def treatment_detail(request, slug):
         "downtime": span(treatment.downtime_days_min, treatment.downtime_days_max, "day") or "none",
         "should_not": [c for c in cautions if c.kind == CautionKind.SHOULD_NOT],
         "tell_practitioner": [c for c in cautions if c.kind == CautionKind.TELL_PRACTITIONER],
+        "changes_about": [treatment],
         "review": treatment,
     }
     return render(request, "treatments/treatment_detail.html", context)
