@@ -31,11 +31,13 @@ from .forms import Restore, ReviewerSignOff, SendBack, TakeDown, VersionCheckedF
 from .models import (
     PUBLISH_PERMISSION,
     REVIEW_FIELDS,
+    Publishable,
     Reviewed,
     Revision,
     RevisionState,
     StaleVersion,
     Status,
+    content_models,
     item_of,
 )
 from .preview import preview_url
@@ -496,15 +498,35 @@ class ReviewStateFilter(admin.SimpleListFilter):
         return queryset.filter(state=value)
 
 
+class KindFilter(admin.SimpleListFilter):
+    title = "kind of content"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        items = [model for model in content_models() if issubclass(model, Publishable)]
+        return [(model._meta.label_lower, str(model._meta.verbose_name).capitalize()) for model in items]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        app_label, _, model = self.value().partition(".")
+        return queryset.filter(content_type__app_label=app_label, content_type__model=model)
+
+
 @admin.register(Revision)
 class RevisionAdmin(admin.ModelAdmin):
     """Changes awaiting review: the reviewers' queue, each change with its difference from the live version."""
 
-    list_display = ["object_repr", "kind", "action", "created_by", "created_at", "state"]
-    list_filter = [ReviewStateFilter, "action", "content_type"]
+    list_display = ["item_name", "kind", "action", "created_by", "created_at", "state"]
+    list_display_links = ["item_name"]
+    list_filter = [ReviewStateFilter, "action", KindFilter]
     list_select_related = ["content_type", "created_by"]
     search_fields = ["object_repr", "change_note", "review_comment"]
     change_form_template = "admin/workflow/review.html"
+
+    @admin.display(description="Item", ordering="object_repr")
+    def item_name(self, revision):
+        return revision.object_repr
 
     @admin.display(description="Kind of content")
     def kind(self, revision):

@@ -65,18 +65,20 @@ class ReviewerSignOff(forms.Form):
     change_note = forms.CharField(
         label="What changed, for patients",
         max_length=300,
+        widget=forms.TextInput(attrs={"size": 80}),
         help_text="One plain sentence shown on the page and on the site's list of changes, for example "
         "'Added how often redness lasts more than a day'.",
     )
     reviewed_by = forms.CharField(
         label="Reviewed by",
         max_length=200,
+        widget=forms.TextInput(attrs={"size": 60}),
         help_text="Your name and role as patients will see it, for example 'Dr A Patel, dermatologist'.",
     )
     next_review_due = forms.DateField(
         label="Next review due",
         initial=_next_year,
-        help_text="Usually 12 months from today (YYYY-MM-DD).",
+        help_text="Usually 12 months from today.",
     )
 
     def __init__(self, *args, reviewed=True, **kwargs):
@@ -103,6 +105,7 @@ class TakeDown(forms.Form):
     change_note = forms.CharField(
         label="What was removed, for patients",
         max_length=300,
+        widget=forms.TextInput(attrs={"size": 80}),
         help_text="One plain sentence for the site's list of changes, for example 'Removed the page on X while "
         "we check a new study'.",
     )
