@@ -103,3 +103,18 @@ def test_file_that_is_not_json_is_reported(tmp_path):
     path.write_text("[{'model': oops")
     with pytest.raises(CommandError, match="notjson.json.*JSON"):
         call_command("load_content", str(path), verbosity=0)
+
+
+def test_reloading_with_overwrite_makes_cached_pages_current_after_commit(client, django_capture_on_commit_callbacks):
+    url = Treatment.objects.get(slug="prp").get_absolute_url()
+    fixture_summary = Treatment.objects.get(slug="prp").summary
+    Treatment.objects.filter(slug="prp").update(summary="A summary typed straight into the database.")
+    with django_capture_on_commit_callbacks(execute=True):
+        Treatment.objects.get(slug="prp").save()  # any saved content marks cached pages stale
+    assert "typed straight into the database" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        call_command("load_content", "--overwrite", verbosity=0)
+    assert callbacks, "the cache must be told after the load commits, not during it"
+    html = client.get(url).content.decode()
+    assert "typed straight into the database" not in html
+    assert fixture_summary[:40] in html
