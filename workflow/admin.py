@@ -163,7 +163,12 @@ class ContentAdmin(SimpleHistoryAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
         if request.method == "POST":
             return self._save_change(request, item, object_id, form_url, extra_context)
-        with transaction.atomic():  # show the change awaiting review in the form; never commit it
+        return self._rehearsed_form(request, item, object_id, form_url, extra_context)
+
+    def _rehearsed_form(self, request, item, object_id, form_url, extra_context):
+        """The change form with the change awaiting review in it, in a transaction that is never committed.
+        On a stale POST, this is the refusal: the form's version check fails and the editor's input is kept."""
+        with transaction.atomic():
             change = moderation.rehearse_working_copy(item)
             response = super().changeform_view(
                 request, object_id, form_url, self._change_context(request, item, change, extra_context)
@@ -182,9 +187,12 @@ class ContentAdmin(SimpleHistoryAdmin):
             return None
 
     def _save_change(self, request, item, object_id, form_url, extra_context):
+        submitted = request.POST.get("version", "")
         try:
             with transaction.atomic():
                 item = self.model.locked(item.pk)  # concurrent saves of this item wait here, one at a time
+                if item is None or submitted != str(item.version):
+                    raise StaleVersion(submitted)  # refused below, after letting go of the lock
                 moderation.record_baseline(item)
                 rehearsal = transaction.savepoint()
                 change = moderation.rehearse_working_copy(item)
@@ -210,13 +218,11 @@ class ContentAdmin(SimpleHistoryAdmin):
                         moderation.refreshed(item), user=request.user, expected_version=item.version
                     )
                 return response
-        except StaleVersion:
-            messages.error(
-                request,
-                "Someone else saved this at the same moment, so nothing of yours was saved. "
-                "Reload the page, check their change and make yours again.",
-            )
-            return redirect(request.path)
+        except StaleVersion:  # the form's own check says who saved what, and keeps the editor's input
+            item = self._item(object_id)
+            if item is None:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            return self._rehearsed_form(request, item, object_id, form_url, extra_context)
 
     def response_change(self, request, obj):
         saving = getattr(request, "workflow_save", None)
