@@ -72,7 +72,8 @@ def comparison_detail(request, slug):
 
     form = ComparisonChoiceForm(request.GET or None)
     status = 200
-    concern = comparison.indication or (indications[0] if indications else None)
+    starting = comparison.indication if comparison.indication in indications else None  # not if taken down
+    concern = starting or (indications[0] if indications else None)
     chosen_slugs = [t.slug for t in available if t.pk in columns]
     if request.GET:
         unknown_concern = request.GET.get("concern") and request.GET["concern"] not in {i.slug for i in indications}

@@ -10,7 +10,11 @@ def admin_url(model, action, *args):
 def change_form_data(client, url):
     """What a browser would submit from the change form at `url`, unchanged."""
     context = client.get(url).context
-    data = {name: value for name, value in context["adminform"].form.initial.items() if value is not None}
+    data = {
+        name: [getattr(v, "pk", v) for v in value] if isinstance(value, list | tuple) else getattr(value, "pk", value)
+        for name, value in context["adminform"].form.initial.items()
+        if value is not None
+    }
     data.update(inline_management_data(context))
     return data
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
@@ -34,6 +35,7 @@ from .models import (
     Publishable,
     Reviewed,
     Revision,
+    RevisionAction,
     RevisionState,
     StaleVersion,
     Status,
@@ -82,11 +84,39 @@ class SaveInProgress:
     item: object
     moderated: bool
     before: dict
+    resubmitting: bool = False  # the change was sent back: saving it, even unchanged, sends it for review again
     after: dict | None = None
 
     @property
     def changed(self):
-        return self.after is not None and self.after != self.before
+        return self.after is not None and (self.after != self.before or self.resubmitting)
+
+
+class IdsOnly:
+    """Django's autocomplete widgets look up the submitted values while drawing a form with errors, and
+    answer 500 to a value that cannot be an id; leave such values out (the field reports them)."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if str(v).isascii() and str(v).isdigit()], attr)
+
+
+class SafeAutocompleteSelect(IdsOnly, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(IdsOnly, AutocompleteSelectMultiple):
+    pass
+
+
+def with_safe_autocomplete(form_class):
+    """Swap the autocomplete widgets of `form_class` for the SafeAutocomplete ones (in place)."""
+    for field in form_class.base_fields.values():
+        inner = getattr(field.widget, "widget", field.widget)  # admin wraps it to add the "+" links
+        if type(inner) is AutocompleteSelectMultiple:
+            inner.__class__ = SafeAutocompleteSelectMultiple
+        elif type(inner) is AutocompleteSelect:
+            inner.__class__ = SafeAutocompleteSelect
+    return form_class
 
 
 class ContentAdmin(SimpleHistoryAdmin):
@@ -116,6 +146,14 @@ class ContentAdmin(SimpleHistoryAdmin):
 
     def get_exclude(self, request, obj=None):
         return [*(super().get_exclude(request, obj) or []), "version"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return with_safe_autocomplete(super().get_form(request, obj, change, **kwargs))
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            with_safe_autocomplete(formset.form)
+            yield formset, inline
 
     def get_readonly_fields(self, request, obj=None):
         # Publishing and review are reviewer actions with their own pages, never form fields.
@@ -161,6 +199,9 @@ class ContentAdmin(SimpleHistoryAdmin):
         item = self._item(object_id)
         if item is None:  # adding, or an id that does not exist: admin's own handling
             return super().changeform_view(request, object_id, form_url, extra_context)
+        if request.method == "POST" and "_saveasnew" in request.POST:
+            self.message_user(request, "'Save as new' is not available here: add a new item instead.", messages.ERROR)
+            return redirect(request.path)
         if request.method == "POST":
             return self._save_change(request, item, object_id, form_url, extra_context)
         return self._rehearsed_form(request, item, object_id, form_url, extra_context)
@@ -200,6 +241,7 @@ class ContentAdmin(SimpleHistoryAdmin):
                     item=item,
                     moderated=item.is_published,
                     before=moderation.snapshot(moderation.refreshed(item)),
+                    resubmitting=change is not None and change.state == RevisionState.SENT_BACK,
                 )
                 request.workflow_save = saving
                 response = super().changeform_view(
@@ -300,6 +342,8 @@ class ContentAdmin(SimpleHistoryAdmin):
     # --- history: the audit log stays; restoring goes through versions, as a change to review ---
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not (str(version_id).isascii() and str(version_id).isdigit()):
+            raise Http404("There is no such version.")
         if request.method == "POST":
             raise PermissionDenied("Restore from the item's versions page: it restores the rows with it.")
         return super().history_form_view(request, object_id, version_id, extra_context)
@@ -346,10 +390,10 @@ class ContentAdmin(SimpleHistoryAdmin):
     def versions_view(self, request, object_id):
         item = self._item_or_404(request, object_id, needs_change=False)
         if request.method == "POST":
-            form = Restore(request.POST)
+            form = Restore(request.POST, item=item)
             if not self.has_change_permission(request, item):
                 raise PermissionDenied
-            if form.is_valid() and form.cleaned_data["revision"].object_id == item.pk:
+            if form.is_valid():
                 try:
                     moderation.restore(
                         form.cleaned_data["revision"], user=request.user, expected_version=form.cleaned_data["version"]
@@ -439,8 +483,9 @@ class ContentAdmin(SimpleHistoryAdmin):
         item = self._item_or_404(request, object_id)
         if request.method != "POST":
             return redirect(change_url(item))
+        change_id = request.POST.get("change", "")
         try:
-            moderation.withdraw(item, user=request.user)
+            moderation.withdraw(item, user=request.user, change_id=int(change_id) if change_id.isdecimal() else None)
         except moderation.ModerationError as error:
             self.message_user(request, str(error), messages.ERROR)
         else:
@@ -557,7 +602,10 @@ class RevisionAdmin(admin.ModelAdmin):
         return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        revision = get_object_or_404(Revision.objects.select_related("content_type"), pk=unquote(object_id))
+        object_id = unquote(object_id)
+        if not (object_id.isascii() and object_id.isdigit()):
+            raise Http404("There is no such change.")
+        revision = get_object_or_404(Revision.objects.select_related("content_type"), pk=int(object_id))
         model = revision.model
         item = revision.item()
         reviewer = can_publish(request.user)
@@ -591,16 +639,11 @@ class RevisionAdmin(admin.ModelAdmin):
                     self.message_user(request, f"The change to '{revision.object_repr}' was {done}.", messages.SUCCESS)
                     return redirect(reverse("admin:workflow_revision_changelist"))
         live = moderation.snapshot(item) if item is not None else None
+        after = None if revision.action == RevisionAction.DELETE else revision.snapshot
         if revision.state == RevisionState.APPROVED:
-            earlier = (
-                Revision.objects.filter(content_type=revision.content_type, object_id=revision.object_id)
-                .restorable()
-                .filter(created_at__lt=revision.created_at)
-                .first()
-            )
-            before, after = (earlier.snapshot if earlier else None), revision.snapshot
+            before = (revision.snapshot or {}).get(moderation.REPLACED)
         else:
-            before, after = live, revision.snapshot
+            before = live
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -608,7 +651,9 @@ class RevisionAdmin(admin.ModelAdmin):
             "revision": revision,
             "item": item,
             "item_url": change_url(item) if item is not None else None,
-            "preview": preview_url(item) if item is not None and revision.state == RevisionState.PENDING else None,
+            "preview": preview_url(item)
+            if item is not None and revision.state == RevisionState.PENDING and revision.action != RevisionAction.DELETE
+            else None,
             "sections": describe_changes(model, before, after),
             "decidable": reviewer and revision.state == RevisionState.PENDING,
             "reviewer": reviewer,

@@ -112,5 +112,9 @@ class TakeDown(forms.Form):
 
 
 class Restore(forms.Form):
-    revision = forms.ModelChoiceField(queryset=Revision.objects.restorable(), widget=forms.HiddenInput)
+    revision = forms.ModelChoiceField(queryset=Revision.objects.none(), widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["revision"].queryset = Revision.objects.for_item(item).restorable()

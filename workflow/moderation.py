@@ -8,16 +8,17 @@ version). django-simple-history stays as the row-by-row audit log; it cannot hol
 yet, and it restores one row at a time (its issue #1161), so restore works from these snapshots instead.
 
 Admin forms, previews and diffs need the change applied to real rows, so it is applied inside a transaction
-(or savepoint) that is rolled back: `overlay`. Rows that exist only in a pending change are given negative
-ids in the snapshot, which no live row ever has, so a rolled-back insert can never collide with a live row
-and the admin formsets see the same ids on every request."""
+(or savepoint) that is rolled back (a "rehearsal"). Rows that exist only in a pending change are given ids
+from a reserved range far above any id a database sequence will reach (PENDING_IDS), so a rolled-back
+insert never collides with a live row, the admin formsets see the same ids on every request, and rows that
+tie on sort order are listed in the preview as they will be once approved (after the live ones)."""
 
 import datetime
 import json
 
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
@@ -33,6 +34,8 @@ from .models import (
 
 # Never taken from a snapshot: the edit counter, and what only a reviewer decides.
 KEPT_FROM_LIVE = ("version", "status", *REVIEW_FIELDS)
+REPLACED = "replaced"  # in an approved snapshot: what was live before it
+PENDING_IDS = 2**62  # rows that exist only in a change awaiting review have ids from here up
 REVIEW_INTERVAL = datetime.timedelta(days=365)
 
 
@@ -59,8 +62,9 @@ def snapshot(item):
 
 def for_review(data, live):
     """A snapshot made into a proposed change of `live`: publishing and review fields as they are live, and
-    rows that are not live rows of this item given negative ids (see the module docstring)."""
+    rows that are not live rows of this item given ids from PENDING_IDS (see the module docstring)."""
     data = json.loads(json.dumps(data))
+    data.pop(REPLACED, None)
     live_fields = _serialise(live)["fields"]
     for name in KEPT_FROM_LIVE:
         if name in live_fields:
@@ -69,12 +73,16 @@ def for_review(data, live):
     for name, _, _ in parts_of(type(live)):
         live_ids = set(getattr(live, name).values_list("pk", flat=True))
         rows = data["parts"].get(name, [])
-        next_id = min([row["pk"] for row in rows if row["pk"] is not None and row["pk"] < 0] + [0]) - 1
+        next_id = max([row["pk"] for row in rows if is_pending_id(row["pk"])] + [PENDING_IDS]) + 1
         for row in rows:
-            if row["pk"] is None or (row["pk"] > 0 and row["pk"] not in live_ids):
+            if row["pk"] not in live_ids and not is_pending_id(row["pk"]):
                 row["pk"] = next_id
-                next_id -= 1
+                next_id += 1
     return data
+
+
+def is_pending_id(pk):
+    return pk is not None and pk > PENDING_IDS
 
 
 def _build(entry):
@@ -91,7 +99,8 @@ def _set_links(obj, m2m_data):
 
 def apply_snapshot(item, data, *, user=None, reason="", rehearsal=False):
     """Make the live rows of `item` match `data`, keeping KEPT_FROM_LIVE. With `rehearsal` (inside a
-    transaction that will be rolled back), rows new in the change keep their negative ids."""
+    transaction that will be rolled back), rows new in the change keep their PENDING_IDS ids. Raises
+    IntegrityError if the change no longer fits the live content (a name now taken, a row it points at gone)."""
     obj, links = _build(data["item"])
     for name in KEPT_FROM_LIVE:
         if hasattr(item, name):
@@ -119,6 +128,8 @@ def apply_snapshot(item, data, *, user=None, reason="", rehearsal=False):
                     row.pk = None
                 row.save(force_insert=True)
             _set_links(row, row_links)
+    tables = [type(item)._meta.db_table, *(part._meta.db_table for _, part, _ in parts_of(type(item)))]
+    connection.check_constraints(table_names=tables)  # foreign keys are otherwise only checked at COMMIT
     return obj
 
 
@@ -134,6 +145,28 @@ def working_copy(item):
     return Revision.objects.for_item(item).open().first()
 
 
+def changed_in_admin(model, pk):
+    """Whether staff have saved the item in admin (anything beyond the state it was loaded in)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(model)
+    return (
+        Revision.objects.filter(content_type=content_type, object_id=pk).exclude(state=RevisionState.BASELINE).exists()
+    )
+
+
+def deleted_natural_keys(model):
+    """Natural keys of items of `model` whose deletion a reviewer approved."""
+    from django.contrib.contenttypes.models import ContentType
+
+    deleted = Revision.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        action=RevisionAction.DELETE,
+        state=RevisionState.APPROVED,
+    ).exclude(snapshot=None)
+    return {_build(revision.snapshot["item"])[0].natural_key() for revision in deleted}
+
+
 def latest_version(item, version):
     return Revision.objects.for_item(item).filter(version=version).restorable().first()
 
@@ -141,18 +174,24 @@ def latest_version(item, version):
 def show_as_approved(item):
     """Inside a transaction that will be rolled back: make `item` look as it will once its change is approved
     and it is published. Returns the change that was applied, or None."""
-    change = working_copy(item)
-    if change is not None and change.snapshot is not None:
-        apply_snapshot(item, change.snapshot, rehearsal=True)
+    change = rehearse_working_copy(item)
     type(item)._default_manager.filter(pk=item.pk).update(status=Status.PUBLISHED)
     return change
 
 
 def rehearse_working_copy(item):
-    """Inside a savepoint that will be rolled back: show the working copy in admin forms."""
+    """Inside a transaction that will be rolled back: apply the change not yet decided, if it still fits the
+    live content. Returns it (with `applies` False if it no longer fits: then the live item is shown)."""
     change = working_copy(item)
-    if change is not None and change.snapshot is not None:
-        apply_snapshot(item, change.snapshot, rehearsal=True)
+    if change is None:
+        return None
+    change.applies = True
+    if change.snapshot is not None and change.action != RevisionAction.DELETE:
+        try:
+            with transaction.atomic():
+                apply_snapshot(item, change.snapshot, rehearsal=True)
+        except IntegrityError:
+            change.applies = False
     return change
 
 
@@ -247,7 +286,10 @@ def restore(revision, *, user, expected_version):
             with transaction.atomic():
                 apply_snapshot(item, for_review(revision.snapshot, item), user=user, reason="Restored")
         except IntegrityError as error:
-            raise ModerationError(f"That version cannot be restored as it is: {error}") from error
+            raise ModerationError(
+                "That version cannot be restored as it is: a name it uses is now taken, or something it points "
+                "at has been deleted since."
+            ) from error
         return record_draft_save(refreshed(item), user=user, expected_version=expected_version, restored_from=revision)
 
 
@@ -258,15 +300,22 @@ def request_deletion(item, *, user):
         record_baseline(item)
         item.claim_next_version(item.version)
         _close_open_changes(item, RevisionState.SUPERSEDED)
-        return _record(item, state=RevisionState.PENDING, user=user, action=RevisionAction.DELETE)
+        return _record(item, state=RevisionState.PENDING, user=user, action=RevisionAction.DELETE, data=snapshot(item))
 
 
-def withdraw(item, *, user):
-    """Drop the change that is not yet decided. Its snapshot is kept, so it can be restored later."""
+def withdraw(item, *, user, change_id):
+    """Drop the change that is not yet decided, if it is still the one the user saw. Its snapshot is kept, so
+    it can be restored later."""
     with transaction.atomic():
         item = type(item).locked(item.pk)
-        if working_copy(item) is None:
+        change = working_copy(item)
+        if change is None:
             raise ModerationError("There is no change to withdraw.")
+        if change.pk != change_id:
+            raise ModerationError(
+                "Someone saved a newer change after you opened this page, so nothing was withdrawn. "
+                "Look at the newer change first."
+            )
         item.claim_next_version(item.version)
         _close_open_changes(item, RevisionState.WITHDRAWN)
 
@@ -310,13 +359,17 @@ def approve(revision, *, reviewer, change_note, reviewer_line="", next_review_du
                 names = ", ".join(sorted({str(obj) for obj in error.protected_objects}))
                 raise ModerationError(f"This cannot be deleted while other content uses it: {names}.") from error
         else:
+            replaced = snapshot(item)
             _mark_reviewed(item, reviewer_line or describe_reviewer(reviewer), next_review_due)
             try:
                 with transaction.atomic():
                     apply_snapshot(item, revision.snapshot, user=reviewer, reason=reason)
             except IntegrityError as error:
-                raise ModerationError(f"This change cannot be made live as it is: {error}") from error
-            revision.snapshot = snapshot(refreshed(item))
+                raise ModerationError(
+                    "This change no longer fits the live content (a name it uses is now taken, or something it "
+                    "points at was deleted). Nothing was approved. Send it back so the editor can fix it."
+                ) from error
+            revision.snapshot = {**snapshot(refreshed(item)), REPLACED: replaced}
         revision.state = RevisionState.APPROVED
         revision.decided_by, revision.decided_at = reviewer, timezone.now()
         revision.change_note = change_note

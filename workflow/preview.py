@@ -24,6 +24,10 @@ class Preview:
 
     @property
     def summary(self):
+        if self.pending is not None and self.pending.action == "delete":
+            return "Deleting this is awaiting review: once a reviewer approves, patients will no longer see it."
+        if self.pending is not None and not self.pending.applies:
+            return "The change awaiting review no longer fits the live content, so the approved version is shown."
         if self.pending is not None:
             return "A change awaiting review is shown. Patients still see the approved version."
         if self.was_published:
@@ -51,7 +55,7 @@ def find_item(token):
         model = apps.get_model(label)
     except (LookupError, ValueError):
         return None
-    if not issubclass(model, Publishable) or not pk.isdigit():
+    if not issubclass(model, Publishable) or not (pk.isascii() and pk.isdigit()):
         return None
     return model._default_manager.filter(pk=int(pk)).first()
 

@@ -3,7 +3,8 @@
 All or nothing: one bad object stops the load with a message naming the file and the
 object, and the database is left as it was. By default rows that already exist (found
 by their natural key, e.g. a treatment's slug) are left alone, so staff edits made in
-admin survive a re-run; --overwrite replaces them with the fixture's version.
+admin survive a re-run, and rows staff deleted through review are not brought back;
+--overwrite replaces everything with the fixture's version.
 """
 
 import json
@@ -17,7 +18,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 from django.db.models import F
 
-from workflow.models import Versioned, item_of
+from workflow import moderation
+from workflow.models import Publishable, Versioned, item_of
 
 
 class FixtureError(Exception):
@@ -54,8 +56,24 @@ def move_versions_forward(touched):
             model._default_manager.filter(pk=pk).update(version=F("version") + 1)
 
 
+def removed_by_staff(obj, deleted):
+    """A fixture row missing from the database that staff removed through the workflow: an item whose
+    deletion was approved, or a row of an item that has been changed in admin since it was loaded."""
+    model = type(obj)
+    if issubclass(model, Publishable):
+        if model not in deleted:
+            deleted[model] = moderation.deleted_natural_keys(model)
+        return obj.natural_key() in deleted[model]
+    owner = item_of(model)
+    if owner is None:
+        return False
+    item_id = getattr(obj, f"{owner[1]}_id", None)
+    return item_id is not None and moderation.changed_in_admin(owner[0], item_id)
+
+
 def load_fixture(path, *, overwrite, touched):
     counts = Counter()
+    deleted = {}
     try:
         text = Path(path).read_text(encoding="utf-8")
         json.loads(text)
@@ -73,6 +91,9 @@ def load_fixture(path, *, overwrite, touched):
             exists = obj.pk is not None and model._default_manager.filter(pk=obj.pk).exists()
             if exists and not overwrite:
                 counts["kept"] += 1
+                continue
+            if not exists and not overwrite and removed_by_staff(obj, deleted):
+                counts["kept"] += 1  # deleted (or removed from its item) through review: stays deleted
                 continue
             obj._state.adding = not exists  # so unique checks compare against other rows, not itself
             if exists and isinstance(obj, Versioned):  # fixtures carry no version: keep the stored one
