@@ -13,6 +13,7 @@ Clinical reviewers decide on changes in "Changes awaiting review" (`RevisionAdmi
 
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
@@ -92,12 +93,17 @@ class SaveInProgress:
         return self.after is not None and (self.after != self.before or self.resubmitting)
 
 
+def plausible_id(value):
+    """Could `value` be a row id? (Anything else makes the database raise, not the form.)"""
+    return str(value).isascii() and str(value).isdigit() and int(value) < 2**63
+
+
 class IdsOnly:
     """Django's autocomplete widgets look up the submitted values while drawing a form with errors, and
     answer 500 to a value that cannot be an id; leave such values out (the field reports them)."""
 
     def optgroups(self, name, value, attr=None):
-        return super().optgroups(name, [v for v in value if str(v).isascii() and str(v).isdigit()], attr)
+        return super().optgroups(name, [v for v in value if plausible_id(v)], attr)
 
 
 class SafeAutocompleteSelect(IdsOnly, AutocompleteSelect):
@@ -108,14 +114,39 @@ class SafeAutocompleteSelectMultiple(IdsOnly, AutocompleteSelectMultiple):
     pass
 
 
-def with_safe_autocomplete(form_class):
-    """Swap the autocomplete widgets of `form_class` for the SafeAutocomplete ones (in place)."""
+class PlausibleIdChoice(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not plausible_id(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class PlausibleIdsChoice(forms.ModelMultipleChoiceField):
+    def clean(self, value):
+        for pk in value or []:
+            if pk not in self.empty_values and not plausible_id(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super().clean(value)
+
+
+SAFER = {
+    AutocompleteSelectMultiple: SafeAutocompleteSelectMultiple,
+    AutocompleteSelect: SafeAutocompleteSelect,
+    forms.ModelMultipleChoiceField: PlausibleIdsChoice,
+    forms.ModelChoiceField: PlausibleIdChoice,
+}
+
+
+def with_plausible_ids(form_class):
+    """Make the relation fields of `form_class` refuse values that cannot be ids with a form error, and
+    their autocomplete widgets ignore them (in place; admin builds a new form class per request)."""
     for field in form_class.base_fields.values():
         inner = getattr(field.widget, "widget", field.widget)  # admin wraps it to add the "+" links
-        if type(inner) is AutocompleteSelectMultiple:
-            inner.__class__ = SafeAutocompleteSelectMultiple
-        elif type(inner) is AutocompleteSelect:
-            inner.__class__ = SafeAutocompleteSelect
+        for thing in (field, inner):
+            if type(thing) in SAFER:
+                thing.__class__ = SAFER[type(thing)]
     return form_class
 
 
@@ -148,11 +179,11 @@ class ContentAdmin(SimpleHistoryAdmin):
         return [*(super().get_exclude(request, obj) or []), "version"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        return with_safe_autocomplete(super().get_form(request, obj, change, **kwargs))
+        return with_plausible_ids(super().get_form(request, obj, change, **kwargs))
 
     def get_formsets_with_inlines(self, request, obj=None):
         for formset, inline in super().get_formsets_with_inlines(request, obj):
-            with_safe_autocomplete(formset.form)
+            with_plausible_ids(formset.form)
             yield formset, inline
 
     def get_readonly_fields(self, request, obj=None):
@@ -241,7 +272,7 @@ class ContentAdmin(SimpleHistoryAdmin):
                     item=item,
                     moderated=item.is_published,
                     before=moderation.snapshot(moderation.refreshed(item)),
-                    resubmitting=change is not None and change.state == RevisionState.SENT_BACK,
+                    resubmitting=change is not None and change.state == RevisionState.SENT_BACK and change.applies,
                 )
                 request.workflow_save = saving
                 response = super().changeform_view(
@@ -310,6 +341,7 @@ class ContentAdmin(SimpleHistoryAdmin):
             moderation.request_deletion(obj, user=request.user)
             request.workflow_deletions = 1
             return
+        moderation.record_draft_deletion(obj, user=request.user)
         obj._history_user = request.user
         super().delete_model(request, obj)
 
@@ -318,7 +350,10 @@ class ContentAdmin(SimpleHistoryAdmin):
         for obj in published:
             moderation.request_deletion(obj, user=request.user)
         request.workflow_deletions = len(published)
-        super().delete_queryset(request, queryset.exclude(pk__in=[obj.pk for obj in published]))
+        drafts = queryset.exclude(pk__in=[obj.pk for obj in published])
+        for obj in drafts:
+            moderation.record_draft_deletion(obj, user=request.user)
+        super().delete_queryset(request, drafts)
 
     def response_delete(self, request, obj_display, obj_id):
         if getattr(request, "workflow_deletions", 0):

@@ -112,25 +112,33 @@ def apply_snapshot(item, data, *, user=None, reason="", rehearsal=False):
     for name, _, foreign_key in parts_of(type(item)):
         live = {row.pk: row for row in getattr(item, name).all()}
         wanted = data["parts"].get(name, [])
-        wanted_ids = {row["pk"] for row in wanted}
+        unchanged = {entry["pk"] for entry in wanted if entry["pk"] in live and _same(live[entry["pk"]], entry)}
+        # Rows that go or change are deleted first and changed ones written again with their own ids, so a
+        # change that swaps two rows' names (or concerns) never meets a unique constraint half way.
         for pk, row in live.items():
-            if pk not in wanted_ids:
+            if pk not in unchanged:
                 row._history_user, row._change_reason = user, reason
                 row.delete()
         for entry in wanted:
+            if entry["pk"] in unchanged:
+                continue
             row, row_links = _build(entry)
             setattr(row, f"{foreign_key}_id", item.pk)
             row._history_user, row._change_reason = user, reason
-            if row.pk in live:
-                row.save()
-            else:
-                if not rehearsal:
-                    row.pk = None
-                row.save(force_insert=True)
+            if row.pk not in live and not rehearsal:
+                row.pk = None
+            row.save(force_insert=True)
             _set_links(row, row_links)
     tables = [type(item)._meta.db_table, *(part._meta.db_table for _, part, _ in parts_of(type(item)))]
     connection.check_constraints(table_names=tables)  # foreign keys are otherwise only checked at COMMIT
     return obj
+
+
+def _same(row, entry):
+    def comparable(fields):
+        return {name: sorted(value) if isinstance(value, list) else value for name, value in fields.items()}
+
+    return comparable(_serialise(row)["fields"]) == comparable(entry["fields"])
 
 
 def refreshed(item):
@@ -143,28 +151,6 @@ def refreshed(item):
 def working_copy(item):
     """The change not yet decided (awaiting review or sent back), or None."""
     return Revision.objects.for_item(item).open().first()
-
-
-def changed_in_admin(model, pk):
-    """Whether staff have saved the item in admin (anything beyond the state it was loaded in)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    content_type = ContentType.objects.get_for_model(model)
-    return (
-        Revision.objects.filter(content_type=content_type, object_id=pk).exclude(state=RevisionState.BASELINE).exists()
-    )
-
-
-def deleted_natural_keys(model):
-    """Natural keys of items of `model` whose deletion a reviewer approved."""
-    from django.contrib.contenttypes.models import ContentType
-
-    deleted = Revision.objects.filter(
-        content_type=ContentType.objects.get_for_model(model),
-        action=RevisionAction.DELETE,
-        state=RevisionState.APPROVED,
-    ).exclude(snapshot=None)
-    return {_build(revision.snapshot["item"])[0].natural_key() for revision in deleted}
 
 
 def latest_version(item, version):
@@ -303,6 +289,11 @@ def request_deletion(item, *, user):
         return _record(item, state=RevisionState.PENDING, user=user, action=RevisionAction.DELETE, data=snapshot(item))
 
 
+def record_draft_deletion(item, *, user):
+    """A draft is deleted at once; keep what it was, so the deletion can be seen and undone."""
+    _record(item, state=RevisionState.SAVED, user=user, action=RevisionAction.DELETE, data=snapshot(item))
+
+
 def withdraw(item, *, user, change_id):
     """Drop the change that is not yet decided, if it is still the one the user saw. Its snapshot is kept, so
     it can be restored later."""
@@ -370,6 +361,7 @@ def approve(revision, *, reviewer, change_note, reviewer_line="", next_review_du
                     "points at was deleted). Nothing was approved. Send it back so the editor can fix it."
                 ) from error
             revision.snapshot = {**snapshot(refreshed(item)), REPLACED: replaced}
+            item.claim_next_version(item.version)  # forms opened on the pending rows' ids are now stale
         revision.state = RevisionState.APPROVED
         revision.decided_by, revision.decided_at = reviewer, timezone.now()
         revision.change_note = change_note
@@ -446,6 +438,7 @@ __all__ = [
     "propose",
     "publish",
     "record_baseline",
+    "record_draft_deletion",
     "record_draft_save",
     "record_new",
     "rehearse_working_copy",

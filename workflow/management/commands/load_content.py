@@ -2,9 +2,10 @@
 
 All or nothing: one bad object stops the load with a message naming the file and the
 object, and the database is left as it was. By default rows that already exist (found
-by their natural key, e.g. a treatment's slug) are left alone, so staff edits made in
-admin survive a re-run, and rows staff deleted through review are not brought back;
---overwrite replaces everything with the fixture's version.
+by their natural key, e.g. a treatment's slug) are left alone, and once staff have changed
+content in admin nothing is loaded at all, so a restart never brings back what a reviewer
+deleted or renamed. --overwrite replaces the content with the fixtures' version, keeping each
+item's edit version (moved forward), publishing state and review record as stored.
 """
 
 import json
@@ -18,8 +19,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 from django.db.models import F
 
-from workflow import moderation
-from workflow.models import Publishable, Versioned, item_of
+from workflow.models import Revision, RevisionState, Versioned, item_of
+from workflow.moderation import KEPT_FROM_LIVE
 
 
 class FixtureError(Exception):
@@ -56,24 +57,8 @@ def move_versions_forward(touched):
             model._default_manager.filter(pk=pk).update(version=F("version") + 1)
 
 
-def removed_by_staff(obj, deleted):
-    """A fixture row missing from the database that staff removed through the workflow: an item whose
-    deletion was approved, or a row of an item that has been changed in admin since it was loaded."""
-    model = type(obj)
-    if issubclass(model, Publishable):
-        if model not in deleted:
-            deleted[model] = moderation.deleted_natural_keys(model)
-        return obj.natural_key() in deleted[model]
-    owner = item_of(model)
-    if owner is None:
-        return False
-    item_id = getattr(obj, f"{owner[1]}_id", None)
-    return item_id is not None and moderation.changed_in_admin(owner[0], item_id)
-
-
 def load_fixture(path, *, overwrite, touched):
     counts = Counter()
-    deleted = {}
     try:
         text = Path(path).read_text(encoding="utf-8")
         json.loads(text)
@@ -92,12 +77,13 @@ def load_fixture(path, *, overwrite, touched):
             if exists and not overwrite:
                 counts["kept"] += 1
                 continue
-            if not exists and not overwrite and removed_by_staff(obj, deleted):
-                counts["kept"] += 1  # deleted (or removed from its item) through review: stays deleted
-                continue
             obj._state.adding = not exists  # so unique checks compare against other rows, not itself
-            if exists and isinstance(obj, Versioned):  # fixtures carry no version: keep the stored one
-                obj.version = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).get()
+            if exists:  # fixtures carry no version, and publishing is a reviewer's decision: keep both as stored
+                keep = [name for name in KEPT_FROM_LIVE if hasattr(obj, name)]
+                if keep:
+                    stored = model._default_manager.filter(pk=obj.pk).values(*keep).get()
+                    for name, value in stored.items():
+                        setattr(obj, name, value)
             if exists:
                 touched.add(owning_item(obj))
             try:
@@ -136,6 +122,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paths, overwrite, **options):
+        if not overwrite and Revision.objects.exclude(state=RevisionState.BASELINE).exists():
+            # Staff have changed content in admin: the database now holds the reviewed content (items they
+            # deleted or renamed included), so adding fixture rows could bring back what a reviewer removed.
+            self.stdout.write(
+                "Content not loaded: staff have changed it in admin, so the database is kept as it is. "
+                "'make export-content' writes it to fixtures/; '--overwrite' replaces it with the fixtures."
+            )
+            return
         counts = Counter()
         touched = set()
         try:
