@@ -26,7 +26,7 @@ install: $(VENV)/.installed
 migrate: install
 	$(DEV) $(PY) manage.py migrate --noinput
 
-load: migrate  ## load the content fixtures; rows that already exist are kept
+load: migrate  ## load the content fixtures; existing rows are kept, and nothing is added once staff edit in admin
 	$(DEV) $(PY) manage.py load_content
 
 run: load  ## serve the site at http://127.0.0.1:$(PORT)/
