@@ -2,7 +2,7 @@ from django import forms
 from django.db.models import Max, Min, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from config.cache import cache_public_page
@@ -35,12 +35,13 @@ def main_comparison():
     return Comparison.objects.published().order_by("sort_order", "title").first()
 
 
-@require_GET
+@require_safe
 def comparison_index(request):
     comparison = main_comparison()
     if comparison is None:
         raise Http404("No comparison is published yet.")
-    return redirect(comparison, permanent=False)
+    query = request.META.get("QUERY_STRING", "")  # /compare/?concern=dark-circles keeps its concern
+    return redirect(f"{comparison.get_absolute_url()}?{query}" if query else comparison.get_absolute_url())
 
 
 class ComparisonChoiceForm(forms.Form):
@@ -58,7 +59,7 @@ class ComparisonChoiceForm(forms.Form):
         return chosen
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @cache_public_page
 def comparison_detail(request, slug):
@@ -117,7 +118,7 @@ def _points_by_kind(comparison, numbers):
     return points
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @cache_public_page
 def faq(request):

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from config.cache import cache_public_page
 
@@ -59,4 +59,4 @@ class ChangesFeed(Feed):
         return entry.change.decided_at
 
 
-changes_feed = require_GET(cache_public_page(ChangesFeed()))
+changes_feed = require_safe(cache_public_page(ChangesFeed()))

@@ -3,7 +3,7 @@
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from comparisons.models import ComparisonPoint
 from comparisons.views import main_comparison, review_dates
@@ -13,7 +13,7 @@ from treatments.models import Indication, Reference, Treatment
 from .changes import PER_PAGE, describe, public_changes
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def home(request):
     comparison = main_comparison()
@@ -33,7 +33,7 @@ def home(request):
     )
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def references(request):
     return render(
@@ -48,13 +48,13 @@ def references(request):
     )
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def about(request):
     return render(request, "pages/about.html", {"review": review_dates()})
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def changes(request):
     paginator = Paginator(public_changes(), PER_PAGE)
@@ -66,7 +66,7 @@ def changes(request):
     return render(request, "pages/changes.html", context)
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri("/sitemap.xml")
     lines = ["User-agent: *", "Allow: /", f"Sitemap: {sitemap_url}", ""]

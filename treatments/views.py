@@ -1,5 +1,5 @@
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from config.cache import cache_public_page
 
@@ -7,7 +7,7 @@ from .models import CautionKind, Reference, Treatment
 from .presentation import numbered, span
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def treatment_list(request):
     treatments = Treatment.objects.published()
@@ -18,7 +18,7 @@ def treatment_list(request):
     return render(request, "treatments/treatment_list.html", {"treatments": treatments, "review": review})
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def treatment_detail(request, slug):
     treatment = get_object_or_404(Treatment.objects.published().for_comparison(), slug=slug)

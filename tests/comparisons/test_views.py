@@ -359,3 +359,31 @@ def test_repeat_request_with_the_validator_gets_304(client):
     assert etag
     again = client.get(COMPARE, headers={"If-None-Match": etag})
     assert again.status_code == HTTPStatus.NOT_MODIFIED
+
+
+@pytest.mark.parametrize("url", [*public_urls(), "/changes/", "/changes/feed/", "/sitemap.xml", "/robots.txt"])
+def test_head_answers_like_get_cached_or_not(client, url):
+    from django.core.cache import cache
+
+    cache.clear()
+    first = client.head(url)  # not in the page cache yet
+    assert first.status_code == HTTPStatus.OK, url
+    assert first.content == b""
+    client.get(url)
+    assert client.head(url).status_code == HTTPStatus.OK, url  # now served from the cache
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "options", "trace"])
+@pytest.mark.parametrize("url", ["/sitemap.xml", "/robots.txt", "/treatments/prp/", "/changes/feed/"])
+def test_other_methods_are_refused_with_allow(client, url, method):
+    response = getattr(client, method)(url)
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED, (method, url)
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
+
+
+def test_the_compare_address_keeps_the_concern_it_was_given(client):
+    response = client.get("/compare/", {"concern": "dark-circles"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == f"{COMPARE}?concern=dark-circles"
+    page = client.get(response["Location"])
+    assert "Dark circles under the eyes" in text(page)
