@@ -1,5 +1,5 @@
 from django import forms
-from django.db.models import Max, Min, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
@@ -21,14 +21,20 @@ def wants_fragment(request):
 
 
 def review_dates():
-    """The review dates shown on pages that draw on all the content."""
-    reviewed = [
-        model.objects.published().aggregate(last=Max("last_reviewed"), due=Min("next_review_due"))
+    """The review record shown on pages that draw on all the content: the latest review, the earliest next
+    review and who checked it. `reviewed_by` stays empty, so the page says "Not yet checked by a clinician",
+    while any published treatment or comparison has no clinician's sign-off."""
+    rows = [
+        row
         for model in (Treatment, Comparison)
+        for row in model.objects.published().values_list("last_reviewed", "next_review_due", "reviewed_by")
     ]
-    lasts = [r["last"] for r in reviewed if r["last"]]
-    dues = [r["due"] for r in reviewed if r["due"]]
-    return {"last_reviewed": max(lasts, default=None), "next_review_due": min(dues, default=None)}
+    reviewers = {reviewer for _, _, reviewer in rows}
+    return {
+        "last_reviewed": max((last for last, _, _ in rows), default=None),
+        "next_review_due": min((due for _, due, _ in rows), default=None),
+        "reviewed_by": "" if "" in reviewers else "; ".join(sorted(reviewers)),
+    }
 
 
 def main_comparison():

@@ -224,3 +224,15 @@ AXES_ENABLE_ADMIN = False
 # Logs: JSON lines on stdout (config/logs.py) with debug off, plain text in development.
 LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = logging_config(fmt=LOG_FORMAT, level=env_str("DJANGO_LOG_LEVEL", "INFO"))
+
+# Who publishes and pays for the site, and its conflict of interest: shown on About and in every page's footer
+# (pages/context_processors.py). The defaults are true for a clinic-run site but name no one: the clinic
+# replaces them with its own name and words. Write each as one plain sentence (SITE_PUBLISHER as a name that
+# reads well after "Published by"). The site must never claim to be independent of the clinic.
+SITE_PUBLISHER = env_str("SITE_PUBLISHER", "the clinic that runs this site")
+SITE_FUNDING = env_str("SITE_FUNDING", "The clinic pays for this site.")
+SITE_CONFLICTS = env_str(
+    "SITE_CONFLICTS",
+    "The clinic offers mesotherapy and PRP and earns money when people choose them, which is a conflict of interest.",
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("pages.context_processors.publisher")

@@ -8,25 +8,39 @@ from django.views.decorators.http import require_safe
 from comparisons.models import ComparisonPoint
 from comparisons.views import main_comparison, review_dates
 from config.cache import cache_public_page
-from treatments.models import Indication, Reference, Treatment
+from treatments.models import CitationTopic, Indication, Reference, Treatment
+from treatments.presentation import numbered
+from workflow.readability import SMOG_TARGET
 
 from .changes import PER_PAGE, describe, public_changes
+from .reading_grades import reading_grades
 
 
 @require_safe
 @cache_public_page
 def home(request):
     comparison = main_comparison()
+    numbers = Reference.objects.citation_numbers()
     key_differences = []
     if comparison:
-        key_differences = comparison.points.filter(kind=ComparisonPoint.Kind.KEY_DIFFERENCE)
+        # Each key difference shows its sources here too: the home page makes no claim without one.
+        key_differences = list(
+            comparison.points.filter(kind=ComparisonPoint.Kind.KEY_DIFFERENCE).prefetch_related("references")
+        )
+        for point in key_differences:
+            point.citations = numbered(point.references.all(), numbers)
+    treatments = list(Treatment.objects.published().prefetch_related("citations__reference"))
+    for treatment in treatments:
+        treatment.summary_citations = numbered(
+            (c.reference for c in treatment.citations.all() if c.topic == CitationTopic.SUMMARY), numbers
+        )
     return render(
         request,
         "pages/home.html",
         {
             "comparison": comparison,
             "indications": Indication.objects.published(),
-            "treatments": Treatment.objects.published(),
+            "treatments": treatments,
             "key_differences": key_differences,
             "review": review_dates(),
         },
@@ -51,7 +65,14 @@ def references(request):
 @require_safe
 @cache_public_page
 def about(request):
-    return render(request, "pages/about.html", {"review": review_dates()})
+    grades = reading_grades()  # a fixed number of queries (pages/reading_grades.py)
+    context = {
+        "grades": grades,
+        "unchecked": [page for page in grades if page.reviewed_by == ""],
+        "smog_target": SMOG_TARGET,
+        "review": review_dates(),
+    }
+    return render(request, "pages/about.html", context)
 
 
 @require_safe

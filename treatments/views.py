@@ -14,6 +14,10 @@ def treatment_list(request):
     review = {
         "last_reviewed": max((t.last_reviewed for t in treatments), default=None),
         "next_review_due": min((t.next_review_due for t in treatments), default=None),
+        # Empty ("Not yet checked by a clinician") unless every treatment listed has a clinician's sign-off.
+        "reviewed_by": "; ".join(sorted({t.reviewed_by for t in treatments}))
+        if all(t.reviewed_by for t in treatments)
+        else "",
     }
     return render(request, "treatments/treatment_list.html", {"treatments": treatments, "review": review})
 

@@ -209,7 +209,7 @@ class ContentAdmin(SimpleHistoryAdmin):
             obj.status = Status.DRAFT
             if isinstance(obj, Reviewed):
                 obj.last_reviewed = obj.next_review_due = timezone.localdate()
-                obj.reviewed_by = "Not yet checked by a clinician"
+                obj.reviewed_by = ""  # shown as "Not yet checked by a clinician" until a reviewer signs off
         obj._history_user = request.user
         super().save_model(request, obj, form, change)
 

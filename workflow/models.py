@@ -123,9 +123,13 @@ class Reviewed(Publishable):
     next_review_due = models.DateField(
         help_text="When this content must be checked again (usually 12 months after the last review)."
     )
+    # Empty until a clinician has signed the content off: the page then says "Not yet checked by a clinician"
+    # (templates/includes/review_dates.html). A reviewer's approval always fills it in (ReviewerSignOff).
     reviewed_by = models.CharField(
         max_length=200,
-        help_text="Name and role of the person who last checked it, for example 'Dr A Patel, dermatologist'.",
+        blank=True,
+        help_text="Name and role of the person who last checked it, for example 'Dr A Patel, dermatologist'. "
+        "Empty until a clinician has checked it: the page then says 'Not yet checked by a clinician'.",
     )
 
     class Meta:

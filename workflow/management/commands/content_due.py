@@ -21,7 +21,7 @@ def describe(state, obj):
     admin_path = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
     return (
         f"{state:<9} {meta.verbose_name:<10} {obj} | due {obj.next_review_due:%Y-%m-%d} "
-        f"| last reviewed by {obj.reviewed_by} | {admin_path}"
+        f"| last reviewed by {obj.reviewed_by or 'nobody: not yet checked by a clinician'} | {admin_path}"
     )
 
 
