@@ -234,7 +234,10 @@ class ComparisonTable:
 
     def cautions_cell(self, treatment):
         cautions = treatment.cautions.all()
+        tell = [c for c in cautions if c.kind == CautionKind.TELL_PRACTITIONER]
         return Cell(
+            # The "Tell your practitioner if" line is one sentence, so its sources are cited for the whole cell.
+            citations=self.cite({ref.pk: ref for c in tell for ref in c.references.all()}.values()),
             items=[
                 Item(c.name, citations=self.cite(c.references.all()))
                 for c in cautions
