@@ -91,10 +91,20 @@ class GuardedClient(RedisCacheClient):
     clear = _guarded("clear", lambda: False)
 
 
+# Django makes one cache object per thread; the circuit (and its once-a-minute warning) is per process.
+_circuits = {}
+_circuits_lock = threading.Lock()
+
+
+def circuit_for(location):
+    with _circuits_lock:
+        return _circuits.setdefault(str(location), Circuit())
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
-        self.circuit = Circuit()
+        self.circuit = circuit_for(server)
         self._class = type("GuardedClient", (GuardedClient,), {"circuit": self.circuit})
 
     def available(self):
