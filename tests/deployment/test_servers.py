@@ -187,6 +187,7 @@ def test_a_hung_database_is_reported_fast_and_blocks_neither_static_files_nor_he
         env = production_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:{hung.port}/treatments")
         with app_servers(env, tmp_path, count=1, workers=1, threads=4) as (server,):
             status, body, took = server.timed_get("/healthz")
+            print(f"hung database: /healthz {status} in {took:.2f} s")
             assert status == 503 and took < 2, (status, took)
             assert json.loads(body) == {"status": "error", "database": "unavailable", "cache": "ok"}
 
@@ -197,11 +198,13 @@ def test_a_hung_database_is_reported_fast_and_blocks_neither_static_files_nor_he
                 static = server.timed_get("/static/css/site.css")
                 robots = server.timed_get("/robots.txt")
                 results = [probe.result(timeout=10) for probe in probes]
+            print(f"hung database, 4 probes out: static file in {static[2]:.3f} s, robots.txt in {robots[2]:.3f} s")
             assert static[0] == 200 and static[2] < 1
             assert robots[0] == 200 and robots[2] < 1
             assert all(status == 503 and took < 2 for status, _, took in results), results
 
             status, body, took = server.timed_get("/treatments/")
+            print(f"hung database: a page answers {status} in {took:.2f} s")
             assert status == 503 and took < 5, (status, took)
             assert b"try again" in body
     finally:
@@ -218,6 +221,7 @@ def test_a_hung_redis_is_skipped_pages_stay_fast_and_health_says_so(tmp_path, da
         )
         with app_servers(env, tmp_path, count=1, workers=1, threads=4) as (server,):
             status, body, took = server.timed_get("/healthz")
+            print(f"hung Redis: /healthz {status} in {took:.2f} s")
             assert status == 503 and took < 2, (status, took)
             assert json.loads(body) == {"status": "error", "database": "ok", "cache": "unavailable"}
 
@@ -225,6 +229,7 @@ def test_a_hung_redis_is_skipped_pages_stay_fast_and_health_says_so(tmp_path, da
             statuses = [server.get(path)[0] for path in ["/", "/treatments/", "/faq/", "/about/"] * 5]
             took = time.monotonic() - start
             assert statuses == [200] * 20
+            print(f"hung Redis: 20 pages in {took:.2f} s")
             assert took < 6, f"20 pages took {took:.1f} s with Redis hung"
             warnings = server.log_text().count("Redis cache unavailable")
             assert 1 <= warnings <= 2, server.log_text()[-3000:]
