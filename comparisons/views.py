@@ -3,7 +3,6 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
-from django.views.decorators.vary import vary_on_headers
 
 from config.cache import cache_public_page
 from treatments.models import Indication, Reference, Treatment
@@ -66,8 +65,7 @@ class ComparisonChoiceForm(forms.Form):
 
 
 @require_safe
-@vary_on_headers("HX-Request")
-@cache_public_page
+@cache_public_page(query=("concern", "treatments"))
 def comparison_detail(request, slug):
     comparison = get_object_or_404(Comparison.objects.published().select_related("indication"), slug=slug)
     indications = list(Indication.objects.published())
@@ -125,8 +123,7 @@ def _points_by_kind(comparison, numbers):
 
 
 @require_safe
-@vary_on_headers("HX-Request")
-@cache_public_page
+@cache_public_page(query=("q",), skip_when=("q",))  # searches are free text: not stored
 def faq(request):
     # PostgreSQL rejects NUL characters in string parameters.
     query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]

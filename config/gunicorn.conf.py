@@ -4,6 +4,7 @@ Environment:
   GUNICORN_BIND     address to listen on (default 127.0.0.1:$PORT, PORT default 8001)
   WEB_CONCURRENCY   worker processes (default 2 x CPU cores + 1)
   GUNICORN_THREADS  threads per worker (default 2; gthread workers keep connections alive)
+  DJANGO_BEHIND_TLS_PROXY, DJANGO_TRUSTED_PROXIES  see "Behind a TLS proxy" in the README
 Our RequestLogMiddleware writes the access line as JSON, so gunicorn's own access log stays off and its
 error log (start-up, worker restarts, timeouts) is JSON on stdout too.
 """
@@ -26,8 +27,13 @@ max_requests_jitter = 500
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # Several instances (serve, bench, load test) may run at once: no shared control socket.
 control_socket_disable = True
-# Only trust X-Forwarded-* from a proxy on this machine.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# Forwarded headers are believed only with DJANGO_BEHIND_TLS_PROXY on, from DJANGO_TRUSTED_PROXIES, and only
+# X-Forwarded-Proto (gunicorn would otherwise also take X-Forwarded-Ssl and X-Forwarded-Protocol from anyone
+# on 127.0.0.1). Django applies the same rule (config/settings.py, config/proxy.py).
+_behind_proxy = os.environ.get("DJANGO_BEHIND_TLS_PROXY", "").strip().lower() in {"1", "true", "yes", "on"}
+_proxies = os.environ.get("DJANGO_TRUSTED_PROXIES", "").strip() or "127.0.0.1,::1"
+forwarded_allow_ips = _proxies if _behind_proxy else ""
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"} if _behind_proxy else {}
 
 accesslog = None
 errorlog = "-"

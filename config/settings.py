@@ -56,12 +56,14 @@ LOCAL_APPS = ["pages", "comparisons", "treatments", "workflow"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
-    "config.logs.RequestLogMiddleware",  # first: times the whole stack, sees every response
+    "config.proxy.TrustedProxyMiddleware",  # first: forwarded headers only from the proxy we were told about
+    "config.logs.RequestLogMiddleware",  # times the whole stack, sees every response
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.cache.PublicPageCacheMiddleware",  # serves cached public pages before any costly middleware
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # ETag on every page; 304 on a matching If-None-Match
+    "config.health.DatabaseUnavailableMiddleware",  # a database outage is a 503 "try again", not a 500
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -85,19 +87,46 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast when the database hangs instead of holding a worker thread: libpq gives up connecting after
+    # DATABASE_CONNECT_TIMEOUT seconds (2 at least), and the server cancels a statement after
+    # DATABASE_STATEMENT_TIMEOUT_MS. /healthz runs its own check with a shorter wait (config/health.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 2),
+            "options": f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 10000)}",
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers queue at BEGIN rather than failing with "database is locked" half way through a save.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set, local memory otherwise.
-REDIS_URL = os.environ.get("REDIS_URL", "")
+# Cache: Redis when REDIS_URL is set (shared by every app server), local memory otherwise (one per process).
+# A Redis that is down or hung costs at most REDIS_TIMEOUT_SECONDS once, then pages skip it for a few
+# seconds and are served from the database (config/redis_cache.py), with one warning a minute in the log.
+REDIS_URL = env_str("REDIS_URL")
+CACHE_KEY_PREFIX = env_str("DJANGO_CACHE_KEY_PREFIX", "treatments")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    redis_timeout = float(env_str("REDIS_TIMEOUT_SECONDS", "0.25"))
+    CACHES = {
+        "default": {
+            "BACKEND": "config.redis_cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"socket_connect_timeout": redis_timeout, "socket_timeout": redis_timeout},
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}}
-# Whole public pages (config/cache.py): how long a stored page lives. Staff saves invalidate it at once
-# through bump_content_generation() (across workers only with Redis; see config/cache.py).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+# Whole public pages (config/cache.py): how long a stored page lives. Content changes invalidate every
+# stored page after commit (on every server when they share Redis).
 PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 600)
 
 # Templates
@@ -149,8 +178,13 @@ CONTENT_FIXTURES = ["references", "treatments", "comparisons", "faq"]
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 # The load balancer probes /healthz over plain http; it must not be redirected.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients' requests).
-if env_bool("DJANGO_BEHIND_TLS_PROXY"):
+# Behind a TLS-terminating proxy: one switch, plus the proxy's addresses. With it on, X-Forwarded-Proto
+# and X-Forwarded-For are believed only on requests whose peer is one of DJANGO_TRUSTED_PROXIES (others have
+# them removed by config.proxy.TrustedProxyMiddleware); with it off, no forwarded header is believed by
+# Django, django-axes or gunicorn (config/gunicorn.conf.py reads the same two variables).
+BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY")
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", "127.0.0.1,::1") if BEHIND_TLS_PROXY else []
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # HSTS is only ever sent on https responses (SecurityMiddleware checks request.is_secure()).
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
@@ -204,10 +238,10 @@ CONTENT_SECURITY_POLICY = {
 # Admin. Its address is configurable so it is not at the well-known /admin/.
 ADMIN_PATH = env_str("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 
-# django-axes: lock a username + IP pair out for an hour after 5 failed logins. Keying on the pair means
-# an attacker cannot lock a member of staff out from elsewhere, and staff behind one clinic IP do not lock
-# each other out. Behind a proxy, make sure REMOTE_ADDR is the client's address (gunicorn's
-# forwarded_allow_ips / a proxy that sets it), or every login appears to come from the proxy.
+# django-axes: lock a username + client address pair out for an hour after 5 failed logins. Keying on the
+# pair means an attacker cannot lock a member of staff out from elsewhere. The client address comes from
+# django-ipware: behind a trusted proxy it is the X-Forwarded-For address the proxy saw (reduced to that one
+# address by config.proxy.TrustedProxyMiddleware), otherwise the TCP peer.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out attempts before checking passwords
     "django.contrib.auth.backends.ModelBackend",
@@ -215,6 +249,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_TLS_PROXY else ["REMOTE_ADDR"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Lockouts are not shown in the admin (clinic staff do not need them there, and they would show read-only

@@ -76,7 +76,7 @@ def about(request):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(query=("page",))
 def changes(request):
     paginator = Paginator(public_changes(), PER_PAGE)
     try:

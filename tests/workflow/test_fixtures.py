@@ -118,3 +118,51 @@ def test_reloading_with_overwrite_makes_cached_pages_current_after_commit(client
     html = client.get(url).content.decode()
     assert "typed straight into the database" not in html
     assert fixture_summary[:40] in html
+
+
+def test_a_repeated_natural_key_is_refused_naming_both_objects(tmp_path):
+    def repeat_prp(entries):
+        prp = next(e for e in entries if e["model"] == "treatments.treatment" and e["fields"]["slug"] == "prp")
+        twin = json.loads(json.dumps(prp))
+        twin["fields"]["summary"] = "A second PRP that must not replace the first."
+        entries.append(twin)
+
+    path = broken_copy(tmp_path, repeat_prp)
+    before = row_counts()
+    with pytest.raises(CommandError) as error:
+        call_command("load_content", str(path), "--overwrite", verbosity=0)
+    message = str(error.value)
+    assert message.startswith("Nothing was loaded.")
+    assert "broken.json" in message and "treatments.Treatment 'prp'" in message and "same natural key" in message
+    assert row_counts() == before
+    assert not Treatment.objects.filter(summary__startswith="A second PRP").exists()
+
+
+def test_the_same_object_in_two_files_is_refused(tmp_path):
+    source = next(path for path in content_fixture_paths() if path.stem == "references")
+    copy = tmp_path / "again.json"
+    copy.write_text(source.read_text())
+    with pytest.raises(CommandError, match=r"again.json.*same natural key as .*references.json object #1"):
+        call_command("load_content", str(source), str(copy), "--overwrite", verbosity=0)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("null", "must hold a list of objects, not NoneType"),
+        ('{"model": "treatments.treatment"}', "must hold a list of objects, not dict"),
+        ("[null]", "object #1 is NoneType, not an object"),
+        ('[1, "two"]', "object #1 is int, not an object"),
+        ('[{"fields": {}}]', 'object #1 needs a "model" name and a "fields" object'),
+        ('[{"model": "treatments.treatment", "fields": null}]', 'object #1 needs a "model"'),
+    ],
+)
+def test_a_file_that_is_not_a_list_of_objects_is_refused_by_name(tmp_path, text, says):
+    path = tmp_path / "odd.json"
+    path.write_text(text)
+    before = row_counts()
+    with pytest.raises(CommandError) as error:
+        call_command("load_content", str(path), "--overwrite", verbosity=0)
+    assert str(error.value).startswith("Nothing was loaded.")
+    assert "odd.json" in str(error.value) and says in str(error.value)
+    assert row_counts() == before

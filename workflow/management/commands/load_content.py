@@ -41,6 +41,26 @@ def describe(deserialized, position):
     return f"{obj._meta.label} '{key}' (object #{position})"
 
 
+def check_shape(path, document):
+    """A fixture is a list of {"model": ..., "fields": {...}} objects; anything else is refused by name."""
+    if not isinstance(document, list):
+        raise FixtureError(f"{path}: the file must hold a list of objects, not {type(document).__name__}")
+    for position, item in enumerate(document, start=1):
+        if not isinstance(item, dict):
+            raise FixtureError(f"{path}: object #{position} is {type(item).__name__}, not an object")
+        if not isinstance(item.get("model"), str) or not isinstance(item.get("fields"), dict):
+            raise FixtureError(f'{path}: object #{position} needs a "model" name and a "fields" object')
+
+
+def natural_key_of(obj):
+    """(model, natural key) for models that have one, else (model, pk); None when neither is known."""
+    try:
+        key = obj.natural_key() if hasattr(obj, "natural_key") else (obj.pk,)
+    except Exception:  # a broken foreign key can make the natural key itself fail; full_clean reports it
+        return None
+    return None if key in ((None,), ()) else (obj._meta.label, tuple(key))
+
+
 def owning_item(obj):
     """(model, pk) of the item whose edit counter must move when `obj` is replaced."""
     owner = item_of(type(obj))
@@ -57,13 +77,14 @@ def move_versions_forward(touched):
             model._default_manager.filter(pk=pk).update(version=F("version") + 1)
 
 
-def load_fixture(path, *, overwrite, touched):
+def load_fixture(path, *, overwrite, touched, seen):
     counts = Counter()
     try:
         text = Path(path).read_text(encoding="utf-8")
-        json.loads(text)
+        document = json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise FixtureError(f"{path}: cannot read the file as JSON: {error}") from error
+    check_shape(path, document)
 
     pending_relations = []
     position = 0
@@ -73,6 +94,14 @@ def load_fixture(path, *, overwrite, touched):
         ):
             obj = deserialized.object
             model = type(obj)
+            key = natural_key_of(obj)
+            if key is not None and key in seen:
+                where = "object #{1}".format(*seen[key]) if seen[key][0] == path else "{} object #{}".format(*seen[key])
+                raise FixtureError(
+                    f"{path}: {describe(deserialized, position)} has the same natural key as {where}: "
+                    "each object must appear once"
+                )
+            seen[key] = (path, position)
             exists = obj.pk is not None and model._default_manager.filter(pk=obj.pk).exists()
             if exists and not overwrite:
                 counts["kept"] += 1
@@ -131,11 +160,11 @@ class Command(BaseCommand):
             )
             return
         counts = Counter()
-        touched = set()
+        touched, seen = set(), {}
         try:
             with transaction.atomic():
                 for path in paths or content_fixture_paths():
-                    counts.update(load_fixture(path, overwrite=overwrite, touched=touched))
+                    counts.update(load_fixture(path, overwrite=overwrite, touched=touched, seen=seen))
                 move_versions_forward(touched)
         except FixtureError as error:
             raise CommandError(f"Nothing was loaded. {error}") from error

@@ -1,4 +1,5 @@
-"""config/cache.py: whole-page caching for anonymous visitors, invalidated by a content generation."""
+"""config/cache.py: whole-page caching for anonymous visitors, keyed on what changes the page, invalidated by a
+content generation."""
 
 from http import HTTPStatus
 from unittest import mock
@@ -16,12 +17,18 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 calls = []
 
 
-@cache_public_page
+@cache_public_page(query=("concern", "treatments", "a"))
 def page(request):
     calls.append(request.get_full_path())
-    hx = request.headers.get("HX-Request") == "true"
+    hx = request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
     padding = "<p>long enough to be worth compressing</p>" * 10
     return HttpResponse(f"{'fragment' if hx else 'page'} {request.get_full_path()} {padding} render {len(calls)}")
+
+
+@cache_public_page(query=("q",), skip_when=("q",))
+def search(request):
+    calls.append(request.get_full_path())
+    return HttpResponse(f"results for {request.GET.get('q', '')!r}")
 
 
 @cache_public_page(timeout=60)
@@ -55,6 +62,7 @@ urlpatterns = [
     path("form/", with_form),
     path("missing/", missing),
     path("plain/", plain),
+    path("search/", search),
 ]
 
 
@@ -83,7 +91,7 @@ def test_headers_for_browsers_and_proxies(client):
     assert response["ETag"]
 
 
-def test_query_string_and_htmx_are_separate_pages(client):
+def test_the_parameters_a_view_reads_and_htmx_are_separate_pages(client):
     client.get("/page/?concern=hair-loss")
     client.get("/page/?concern=acne")
     fragment = client.get("/page/?concern=acne", headers={"HX-Request": "true"})
@@ -91,6 +99,42 @@ def test_query_string_and_htmx_are_separate_pages(client):
     assert calls == ["/page/?concern=hair-loss", "/page/?concern=acne", "/page/?concern=acne"]
     assert fragment.content.startswith(b"fragment")
     assert client.get("/page/?concern=acne").content.startswith(b"page")
+
+
+def test_a_history_restore_and_a_swap_never_share_a_stored_page(client):
+    both = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    restore = client.get("/page/", headers=both)
+    swap = client.get("/page/", headers={"HX-Request": "true"})
+    full = client.get("/page/")
+    assert restore.content.startswith(b"page") and full.content.startswith(b"page")
+    assert swap.content.startswith(b"fragment")
+    assert client.get("/page/", headers=both).content.startswith(b"page")
+    assert client.get("/page/", headers={"HX-Request": "true"}).content.startswith(b"fragment")
+    assert "HX-History-Restore-Request" in swap["Vary"] and "HX-Request" in swap["Vary"]
+    assert len(calls) == 3
+
+
+def test_tracking_tags_and_junk_parameters_share_one_stored_page(client):
+    first = client.get("/page/?concern=acne&utm_source=newsletter")
+    for n in range(20):
+        again = client.get(f"/page/?utm_source=x{n}&concern=acne&fbclid={n}&gclid=")
+        assert again.content == first.content
+    # The view never saw the junk: it rendered the page that the key names.
+    assert calls == ["/page/?concern=acne"]
+
+
+def test_parameter_order_and_repeats_do_not_make_new_pages(client):
+    client.get("/page/?treatments=prp&treatments=mesotherapy&concern=acne")
+    client.get("/page/?concern=acne&treatments=mesotherapy&treatments=prp&treatments=prp")
+    assert calls == ["/page/?concern=acne&treatments=mesotherapy&treatments=prp"]
+
+
+def test_free_text_searches_are_not_stored(client):
+    client.get("/search/?q=bruise")
+    client.get("/search/?q=bruise")
+    client.get("/search/?utm_source=a")
+    client.get("/search/?utm_source=b")
+    assert calls == ["/search/?q=bruise", "/search/?q=bruise", "/search/"]
 
 
 def test_gzip_and_plain_clients_get_their_own_copy(client):
@@ -161,3 +205,19 @@ def test_a_cache_outage_still_serves_the_page(client):
     assert response.status_code == HTTPStatus.OK
     with mock.patch.object(cache, "set", side_effect=ConnectionError("redis down")):
         bump_content_generation()  # does not raise
+
+
+def test_an_invalidation_lost_in_an_outage_is_retried_on_the_next_request(client):
+    client.get("/page/")
+    with mock.patch.object(cache, "set", side_effect=ConnectionError("redis down")):
+        bump_content_generation()
+    # Once the cache answers again, the next request retries the bump before looking anything up.
+    assert client.get("/page/").content.endswith(b"render 2")
+
+
+def test_an_entry_that_cannot_be_read_is_a_miss_not_an_error(client):
+    client.get("/page/")
+    with mock.patch.object(cache, "get_many", side_effect=ValueError("unpickling failed")):
+        response = client.get("/page/")
+    assert response.status_code == HTTPStatus.OK
+    assert len(calls) == 2
