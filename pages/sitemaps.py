@@ -7,7 +7,15 @@ from treatments.models import Treatment
 
 class PageSitemap(Sitemap):
     def items(self):
-        return ["pages:home", "comparisons:faq", "pages:references", "pages:about", "pages:changes", "treatments:list"]
+        return [
+            "pages:home",
+            "comparisons:faq",
+            "pages:references",
+            "pages:about",
+            "pages:staying_safe",
+            "pages:changes",
+            "treatments:list",
+        ]
 
     def location(self, item):
         return reverse(item)

@@ -1,4 +1,4 @@
-"""Site-wide pages: home, about, the sources list, what has changed, and robots.txt."""
+"""Site-wide pages: home, about, staying safe, the sources list, what has changed, and robots.txt."""
 
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse
@@ -73,6 +73,13 @@ def about(request):
         "review": review_dates(),
     }
     return render(request, "pages/about.html", context)
+
+
+@require_safe
+@cache_public_page
+def staying_safe(request):
+    # Fixed text from official pages, so no review dates: those are the content's, not this page's.
+    return render(request, "pages/staying_safe.html")
 
 
 @require_safe
