@@ -65,7 +65,7 @@ class ComparisonChoiceForm(forms.Form):
 
 
 @require_safe
-@cache_public_page(query=("concern", "treatments"))
+@cache_public_page(query=("concern",), lists=("treatments",))
 def comparison_detail(request, slug):
     comparison = get_object_or_404(Comparison.objects.published().select_related("indication"), slug=slug)
     indications = list(Indication.objects.published())

@@ -2,7 +2,7 @@
 
 A view opts in and names the query parameters it reads; the middleware does the storing and serving:
 
-    @cache_public_page(query=("concern", "treatments"))
+    @cache_public_page(query=("concern",), lists=("treatments",))
     def comparison_detail(request, slug): ...
 
     @cache_public_page(query=("q",), skip_when=("q",))   # searches are not stored
@@ -14,8 +14,9 @@ Content changes call `bump_content_generation()` after commit (pages.apps connec
 How it works
 - `PublicPageCacheMiddleware` sits just below WhiteNoise. For an anonymous GET or HEAD (no session cookie)
   to a URL whose view opted in, it builds the key from exactly what changes the response: scheme, host,
-  path, the view's query parameters (sorted, each value list sorted and de-duplicated), `HX-Request`,
-  `HX-History-Restore-Request` and whether the client takes gzip. Any other parameter (utm_source, fbclid,
+  path, the view's query parameters (sorted by name; the last value of each, as `GET.get` reads it, or for
+  list parameters the sorted set of values), whether it is an htmx swap or a history restore (read as
+  django-htmx reads them) and whether the client takes gzip. Any other parameter (utm_source, fbclid,
   junk) is removed from the request before the view runs, so the view renders exactly the page the key
   names and every tracking tag shares one stored page.
 - A hit whose stored generation equals the current one is served as it was stored (already compressed,
@@ -25,7 +26,7 @@ How it works
   no CSP nonce is stored with the generation read before the view ran, so a page rendered from old content
   while a change commits is never served after the change.
 - `bump_content_generation()` writes a new generation; every stored page becomes a miss at once. If the
-  cache is down at that moment, the bump is retried on this process's next request.
+  cache is down at that moment, this process retries on its next requests and from a thread for 30 s.
 
 Why not Django's `cache_page` or its site-wide cache middleware: both key on the full URL, so every
 `?utm_source=<random>` is a new entry (a cache bypass and unbounded growth), and on every `Vary` header
@@ -40,6 +41,7 @@ Everything else comes from the framework: the cache backends, `patch_vary_header
 import hashlib
 import logging
 import re
+import threading
 import time
 from dataclasses import dataclass
 from functools import wraps
@@ -50,6 +52,7 @@ from django.core.cache import caches
 from django.http import QueryDict
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django_htmx.middleware import HtmxDetails
 
 logger = logging.getLogger(__name__)
 
@@ -60,11 +63,15 @@ _GZIP = re.compile(r"\bgzip\b")
 # cookie are cached, and no public page depends on any other cookie).
 _KEYED_VARY = {"cookie", "accept-encoding", *(header.lower() for header in HTMX_HEADERS)}
 _bump_pending = False
+_retrying = None
+_retry_lock = threading.Lock()
+RETRY_FOR_SECONDS = 30
 
 
 @dataclass(frozen=True)
 class PagePolicy:
-    query: tuple = ()  # the query parameters the view reads; every other one is dropped
+    query: tuple = ()  # the query parameters the view reads (one value: Django's GET.get takes the last)
+    lists: tuple = ()  # ... of which these are read as lists (GET.getlist) where order and repeats do not count
     skip_when: tuple = ()  # parameters that, when given, make the request bypass the cache (free text)
     timeout: int | None = None  # seconds; None: settings.PAGE_CACHE_SECONDS
 
@@ -77,19 +84,58 @@ def default_timeout():
     return getattr(settings, "PAGE_CACHE_SECONDS", 600)
 
 
-def bump_content_generation():
-    """Invalidate every cached public page. Called after commit whenever content changes."""
-    global _bump_pending
+def _write_new_generation():
     generation = time.time_ns()
+    _cache().set(GENERATION_KEY, generation, None)
+    return _cache().get(GENERATION_KEY) == generation  # False while the cache is down (answers as a miss)
+
+
+def bump_content_generation():
+    """Invalidate every cached public page. Called after commit whenever content changes.
+
+    If the cache cannot take the new generation now, this process keeps trying: on each of its requests, and
+    from a thread that retries for RETRY_FOR_SECONDS (not a daemon, so a management command such as
+    load_content waits for it before it exits)."""
+    global _bump_pending
     try:
-        _cache().set(GENERATION_KEY, generation, None)
-        _bump_pending = _cache().get(GENERATION_KEY) != generation
+        done = _write_new_generation()
     except Exception:  # a cache outage must never break a staff save
         logger.exception("could not bump the content generation")
-        _bump_pending = True
+        done = False
+    _bump_pending = not done
     if _bump_pending:
-        logger.warning("cached pages could not be invalidated now; retrying on the next request")
-    return generation
+        _keep_retrying()
+    return done
+
+
+def _keep_retrying():
+    global _retrying
+    with _retry_lock:
+        if _retrying is not None and _retrying.is_alive():
+            return
+        _retrying = threading.Thread(target=_retry_bump, name="page-cache-invalidation", daemon=False)
+        _retrying.start()
+
+
+def _retry_bump():
+    global _bump_pending
+    logger.warning("cached pages could not be invalidated now; retrying for %d s", RETRY_FOR_SECONDS)
+    deadline = time.monotonic() + RETRY_FOR_SECONDS
+    while _bump_pending and time.monotonic() < deadline:
+        time.sleep(0.5)
+        try:
+            if _write_new_generation():
+                _bump_pending = False
+        except Exception:
+            continue
+    if _bump_pending:
+        logger.error(
+            "cached pages could not be invalidated: pages may show old content for up to %d s "
+            "(DJANGO_PAGE_CACHE_SECONDS), or until the next content change",
+            default_timeout(),
+        )
+    else:
+        logger.info("cached pages invalidated after the cache came back")
 
 
 def current_generation():
@@ -103,23 +149,28 @@ def _is_anonymous(request):
 def normalised_query(request, policy):
     """The request's query string reduced to the view's parameters, in a fixed order."""
     pairs = []
-    for name in sorted(policy.query):
-        values = sorted(set(request.GET.getlist(name)))
-        pairs.extend((name, value) for value in values)
+    for name in sorted({*policy.query, *policy.lists}):
+        values = request.GET.getlist(name)
+        if name in policy.lists:
+            pairs.extend((name, value) for value in sorted(set(values)))
+        elif values:
+            pairs.append((name, values[-1]))
     return urlencode(pairs)
 
 
 def page_key(request, query):
     """The cache key for this request's page (generation-independent)."""
-    htmx = "|".join(f"{header}={request.headers.get(header) == 'true'}" for header in HTMX_HEADERS)
+    htmx = HtmxDetails(request)  # as the view will read the headers (django-htmx decodes URI-AutoEncoded ones)
     gzip = bool(_GZIP.search(request.headers.get("Accept-Encoding", "")))
-    raw = f"{request.scheme}://{request.get_host()}{request.path}?{query}|{htmx}|gz={gzip}"
+    raw = f"{request.scheme}://{request.get_host()}{request.path}?{query}|hx={bool(htmx)}"
+    raw += f"|restore={htmx.history_restore_request}"
+    raw += f"|gz={gzip}"
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def cache_public_page(view=None, *, query=(), skip_when=(), timeout=None, browser_max_age=0):
+def cache_public_page(view=None, *, query=(), lists=(), skip_when=(), timeout=None, browser_max_age=0):
     """Mark a public page view as cacheable (see the module docstring)."""
-    policy = PagePolicy(query=tuple(query), skip_when=tuple(skip_when), timeout=timeout)
+    policy = PagePolicy(query=tuple(query), lists=tuple(lists), skip_when=tuple(skip_when), timeout=timeout)
 
     def decorator(view_func):
         @wraps(view_func)
@@ -134,6 +185,17 @@ def cache_public_page(view=None, *, query=(), skip_when=(), timeout=None, browse
         return wrapper
 
     return decorator(view) if view is not None else decorator
+
+
+def _usual_host(request):
+    """Pages hold absolute links built from the Host header, so a page is stored only for a Host in its usual
+    spelling (lower case, no trailing dot, no port or this server's own): other spellings are served fresh,
+    and cannot add copies without end or put odd links in front of everyone."""
+    host = request.get_host()  # validated against ALLOWED_HOSTS
+    name, _, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
+    if not name:
+        name, port = host, ""
+    return host == host.lower() and not name.endswith(".") and port in ("", request.META.get("SERVER_PORT"))
 
 
 def _policy_for(request):
@@ -177,7 +239,11 @@ class PublicPageCacheMiddleware:
         key = None
         generation = 0
         policy = _policy_for(request) if request.method in ("GET", "HEAD") and _is_anonymous(request) else None
-        if policy is not None and not any(request.GET.get(name) for name in policy.skip_when):
+        if (
+            policy is not None
+            and not any(any(request.GET.getlist(name)) for name in policy.skip_when)
+            and _usual_host(request)
+        ):
             query = normalised_query(request, policy)
             _drop_unread_parameters(request, query)
             key = page_key(request, query)

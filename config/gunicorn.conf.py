@@ -3,7 +3,7 @@
 Environment:
   GUNICORN_BIND     address to listen on (default 127.0.0.1:$PORT, PORT default 8001)
   WEB_CONCURRENCY   worker processes (default 2 x CPU cores + 1)
-  GUNICORN_THREADS  threads per worker (default 2; gthread workers keep connections alive)
+  GUNICORN_THREADS  threads per worker (default 4: a few requests stuck on a hung backend leave room)
   DJANGO_BEHIND_TLS_PROXY, DJANGO_TRUSTED_PROXIES  see "Behind a TLS proxy" in the README
 Our RequestLogMiddleware writes the access line as JSON, so gunicorn's own access log stays off and its
 error log (start-up, worker restarts, timeouts) is JSON on stdout too.
@@ -15,7 +15,7 @@ import os
 wsgi_app = "config.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8001')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
-threads = int(os.environ.get("GUNICORN_THREADS") or 2)
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
 worker_class = "gthread"
 keepalive = 5
 timeout = 30

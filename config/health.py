@@ -9,14 +9,16 @@ Exempt from the HTTPS redirect (SECURE_REDIRECT_EXEMPT), never cached, no sessio
 """
 
 import logging
+import sys
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as WaitTimeout
 
 from django.core.cache import caches
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -38,15 +40,18 @@ def database_answers():
 
 def cache_answers():
     cache = caches["default"]
-    if hasattr(cache, "available") and not cache.available():  # Redis: a PING, whatever the circuit says
-        return False
+    if hasattr(cache, "available"):
+        # Redis: a PING, whatever the circuit says. Not a write: a Redis that is full (maxmemory with
+        # noeviction) refuses writes but still serves pages, and must not take every server out of service.
+        return cache.available()
     token = uuid.uuid4().hex
     cache.set("healthz", token, 30)
     return cache.get("healthz") == token
 
 
 class Check:
-    """One part's check, run in its own thread; at most one run in flight."""
+    """One part's check, run in its own thread; at most one run in flight, shared by the probes that arrive
+    while it runs (so many probes at once cost one check and all get its answer)."""
 
     def __init__(self, name, probe):
         self.name = name
@@ -54,18 +59,23 @@ class Check:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"healthz-{name}")
         self.lock = threading.Lock()
         self.running = None
+        self.started = 0.0
 
     def start(self):
+        """(future, seconds it may still be waited for); None when the check in flight is already stuck."""
         with self.lock:
+            now = time.monotonic()
             if self.running is not None and not self.running.done():
-                return None  # still stuck from an earlier probe
-            self.running = self.executor.submit(self.probe)
-            return self.running
+                left = self.started + HEALTH_CHECK_SECONDS - now
+                return (self.running, left) if left > 0 else None
+            self.running, self.started = self.executor.submit(self.probe), now
+            return self.running, HEALTH_CHECK_SECONDS
 
-    def result(self, future, timeout):
-        if future is None:
+    def result(self, started):
+        if started is None:
             logger.warning("health check: %s still not answering an earlier check", self.name)
             return False
+        future, timeout = started
         try:
             return bool(future.result(timeout=timeout))
         except WaitTimeout:
@@ -82,27 +92,52 @@ CHECKS = (Check("database", database_answers), Check("cache", cache_answers))
 @require_safe
 def healthz(request):
     started = [(check, check.start()) for check in CHECKS]
-    results = {check.name: check.result(future, HEALTH_CHECK_SECONDS) for check, future in started}
+    results = {check.name: check.result(future) for check, future in started}
     body = {"status": "ok" if all(results.values()) else "error"}
     body.update({name: "ok" if ok else "unavailable" for name, ok in results.items()})
     return JsonResponse(body, status=200 if all(results.values()) else 503)
 
 
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+# After a view finds the database out, this process answers pages 503 at once for this long instead of each
+# request holding a thread for the connect timeout; /healthz still checks for real.
+SHORT_CIRCUIT_SECONDS = 3
+DATABASE_FREE_PATHS = {"/healthz", "/robots.txt"}  # answered without the database: never short-circuited
+_database_down_until = 0.0
+
+
+def database_unavailable_response():
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "30"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 class DatabaseUnavailableMiddleware:
-    """A page whose view cannot reach the database answers 503 with Retry-After, not a 500."""
+    """A page whose view cannot reach the database answers 503 with Retry-After, not a 500; for a few
+    seconds after that, pages that need the database are not even tried (cached pages are served above)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if time.monotonic() < _database_down_until and request.path_info not in DATABASE_FREE_PATHS:
+            return database_unavailable_response()
         return self.get_response(request)
 
     def process_exception(self, request, exception):
         # OperationalError covers a refused or timed-out connection and a cancelled statement: "try again".
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not isinstance(exception, DATABASE_ERRORS):
             return None
+        global _database_down_until
+        _database_down_until = time.monotonic() + SHORT_CIRCUIT_SECONDS
         logger.error("database unavailable for %s %s", request.method, request.path, exc_info=exception)
-        response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = "30"
-        response["Cache-Control"] = "no-store"
-        return response
+        return database_unavailable_response()
+
+
+def server_error(request):
+    """handler500: a database outage met outside a view (a middleware that reads the session, say) is a 503
+    "try again" too; anything else is the plain 500 page."""
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return database_unavailable_response()
+    return HttpResponseServerError(render_to_string("500.html"))

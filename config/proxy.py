@@ -11,6 +11,7 @@ import ipaddress
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from ipware import get_client_ip
 
 FORWARDED_HEADERS = (
     "HTTP_X_FORWARDED_FOR",
@@ -40,12 +41,36 @@ def trusted_networks():
         raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {error}") from error
 
 
-def is_trusted(address, networks):
+def parse_address(address):
+    """An address as IPv4 when it is IPv4 in IPv6 clothing (::ffff:127.0.0.1 from a dual-stack socket)."""
     try:
-        ip = ipaddress.ip_address(address or "")
+        ip = ipaddress.ip_address((address or "").strip())
     except ValueError:
-        return False
-    return any(ip in network for network in networks)
+        return None
+    return ip.ipv4_mapped or ip if ip.version == 6 else ip
+
+
+def is_trusted(address, networks):
+    ip = parse_address(address)
+    return ip is not None and any(ip in network for network in networks)
+
+
+def lockout_address(request):
+    """AXES_CLIENT_IP_CALLABLE: the client address django-ipware finds, with an IPv6 address widened to its
+    /64 (one household or phone is given a whole /64, so counting single addresses would not limit anyone)."""
+    found, _ = get_client_ip(  # what django-axes itself does with django-ipware, with the same settings
+        request,
+        proxy_order=settings.AXES_IPWARE_PROXY_ORDER,
+        proxy_count=settings.AXES_IPWARE_PROXY_COUNT,
+        proxy_trusted_ips=settings.AXES_IPWARE_PROXY_TRUSTED_IPS,
+        request_header_order=settings.AXES_IPWARE_META_PRECEDENCE_ORDER,
+    )
+    ip = parse_address(found)
+    if ip is None:
+        return found
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)  # axes stores an address
+    return str(ip)
 
 
 class TrustedProxyMiddleware:

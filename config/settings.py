@@ -88,13 +88,22 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend plus a client-side limit per query (config/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
+    DATABASE_READ_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 3000) / 1000 + 0.5
     # Fail fast when the database hangs instead of holding a worker thread: libpq gives up connecting after
     # DATABASE_CONNECT_TIMEOUT seconds (2 at least), and the server cancels a statement after
     # DATABASE_STATEMENT_TIMEOUT_MS. /healthz runs its own check with a shorter wait (config/health.py).
+    # tcp_user_timeout and keepalives drop a connection whose server has vanished from the network.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 2),
-            "options": f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 10000)}",
+            "options": f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 3000)}",
+            "tcp_user_timeout": 5000,
+            "keepalives": 1,
+            "keepalives_idle": 5,
+            "keepalives_interval": 2,
+            "keepalives_count": 2,
         }
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -249,6 +258,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "config.proxy.lockout_address"  # ipware's answer, IPv6 widened to its /64
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_TLS_PROXY else ["REMOTE_ADDR"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
-from config.health import healthz
+from config.health import healthz, server_error
 from pages.sitemaps import SITEMAPS
 from pages.views import robots_txt
 
@@ -17,3 +17,5 @@ urlpatterns = [
     path("", include("pages.urls")),
     path("", include("comparisons.urls")),
 ]
+
+handler500 = server_error

@@ -2,7 +2,7 @@
 
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from comparisons.models import ComparisonPoint
@@ -85,9 +85,16 @@ def staying_safe(request):
 @require_safe
 @cache_public_page(query=("page",))
 def changes(request):
+    asked = request.GET.get("page", "")
+    if asked:
+        digits = asked.strip().lstrip("+")
+        if not digits.isdigit() or len(digits) > 6:
+            raise Http404("There is no such page of changes.")
+        if asked != str(int(digits)):  # one address per page (?page=01, +1 and " 1" are page 1), one cached copy
+            return redirect(f"{request.path}?page={int(digits)}")
     paginator = Paginator(public_changes(), PER_PAGE)
     try:
-        page = paginator.page(request.GET.get("page") or 1)
+        page = paginator.page(asked or 1)
     except InvalidPage as error:
         raise Http404("There is no such page of changes.") from error
     context = {"page": page, "changes": describe(page.object_list), "review": review_dates()}

@@ -30,3 +30,13 @@ def empty_page_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def database_not_marked_down():
+    """A test that makes the database fail must not leave the next test's pages answering 503."""
+    from config import health
+
+    health._database_down_until = 0.0
+    yield
+    health._database_down_until = 0.0

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 calls = []
 
 
-@cache_public_page(query=("concern", "treatments", "a"))
+@cache_public_page(query=("concern", "a"), lists=("treatments",))
 def page(request):
     calls.append(request.get_full_path())
     hx = request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"

@@ -9,17 +9,19 @@ item's edit version (moved forward), publishing state and review record as store
 """
 
 import json
+import uuid
 from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
 from django.core import serializers
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 from django.db.models import F
 
-from workflow.models import Revision, RevisionState, Versioned, item_of
+from workflow.models import Revision, RevisionState, Versioned, content_models, item_of, parts_of
 from workflow.moderation import KEPT_FROM_LIVE
 
 
@@ -50,6 +52,29 @@ def check_shape(path, document):
             raise FixtureError(f"{path}: object #{position} is {type(item).__name__}, not an object")
         if not isinstance(item.get("model"), str) or not isinstance(item.get("fields"), dict):
             raise FixtureError(f'{path}: object #{position} needs a "model" name and a "fields" object')
+        if item["model"].lower() not in content_labels():
+            raise FixtureError(f"{path}: object #{position} is a {item['model']}, which is not site content")
+        if "pk" in item:
+            # Content is named by natural key; a pk could silently drop one object or rename another.
+            raise FixtureError(f"{path}: object #{position} carries a pk: name content by its natural key only")
+
+
+def cache_answers():
+    """Whether the cache keeps what it is given: the pages it holds are cleared after the load commits."""
+    token = uuid.uuid4().hex
+    cache.set("load_content:probe", token, 30)
+    return cache.get("load_content:probe") == token
+
+
+def content_labels():
+    """The models a content file may hold: the content items and their parts (rows, links, ingredients)."""
+    labels = set()
+    for model in content_models():
+        parts = [part for _, part, _ in parts_of(model)] if hasattr(model, "moderated_parts") else []
+        for owner in (model, *parts):
+            labels.add(owner._meta.label_lower)
+            labels.update(field.remote_field.through._meta.label_lower for field in owner._meta.many_to_many)
+    return labels
 
 
 def natural_key_of(obj):
@@ -84,6 +109,8 @@ def load_fixture(path, *, overwrite, touched, seen):
         document = json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise FixtureError(f"{path}: cannot read the file as JSON: {error}") from error
+    except RecursionError as error:
+        raise FixtureError(f"{path}: cannot read the file as JSON: it is nested too deeply") from error
     check_shape(path, document)
 
     pending_relations = []
@@ -159,6 +186,11 @@ class Command(BaseCommand):
                 "'make export-content' writes it to fixtures/; '--overwrite' replaces it with the fixtures."
             )
             return
+        if not cache_answers():
+            raise CommandError(
+                "Nothing was loaded. The cache does not answer (is Redis down?), so servers would go on showing "
+                "the old pages after the load. Try again once it answers (/healthz shows it)."
+            )
         counts = Counter()
         touched, seen = set(), {}
         try:
