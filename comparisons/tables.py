@@ -199,7 +199,7 @@ class ComparisonTable:
                         "Downtime",
                         lambda t: Cell(
                             label=CLINIC_ESTIMATE,
-                            text=span(t.downtime_days_min, t.downtime_days_max, "day") or "None",
+                            lines=[(span(t.downtime_days_min, t.downtime_days_max, "day") or "None") + "."],
                             citations=self.profile_citations(t, CitationTopic.DOWNTIME),
                         ),
                     ),
