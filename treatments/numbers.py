@@ -14,8 +14,7 @@ from .presentation import numbered
 NOT_MEASURED = "How often it happens has not been measured."
 NO_RELIABLE_NUMBER = "No reliable number."
 FROM_NEEDLES = (
-    "This came from the needles, not from what was injected: the cheek given salt water was injected too. "
-    "So it is shown for every treatment given by injection."
+    "This came from the needles, not from what was injected, so it is shown for every treatment given by injection."
 )
 
 

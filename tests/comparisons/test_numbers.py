@@ -204,3 +204,11 @@ def test_editors_see_the_new_number_fields_in_the_admin_forms(admin_client):
     for prefix, names in inline_fields.items():
         for name in names:
             assert f'name="{prefix}-0-{name}"' in body, f"no form field {prefix}-0-{name}"
+
+
+def test_a_source_that_backs_a_shown_number_cannot_be_deleted(admin_client):
+    kieling = Reference.objects.get(key="kieling-2024")
+    response = admin_client.post(f"/admin/treatments/reference/{kieling.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 200
+    assert "Cannot delete" in response.content.decode()
+    assert Reference.objects.filter(key="kieling-2024").exists()
