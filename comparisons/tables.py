@@ -6,9 +6,11 @@ Every value carries the sources that back it, already numbered for citation.
 from dataclasses import dataclass, field
 
 from treatments.models import CautionKind, CitationTopic, EvidenceStrength
+from treatments.numbers import benefit_estimate, side_effect_estimate
 from treatments.presentation import numbered, span
 
 NOT_KNOWN = "Not known: no study we found has measured this."
+CLINIC_ESTIMATE = "Clinic estimate, not measured in a study"
 
 
 @dataclass
@@ -17,6 +19,8 @@ class Item:
     detail: str = ""
     serious: bool = False
     citations: list = field(default_factory=list)
+    estimate: object = None  # a treatments.numbers.Estimate, shown before the detail
+    notes: str = ""
 
 
 @dataclass
@@ -27,6 +31,10 @@ class Cell:
     citations: list = field(default_factory=list)
     evidence: int | None = None
     evidence_label: str = ""
+    estimate: object = None  # a treatments.numbers.Estimate, shown first
+    label: str = ""  # says where the value comes from, for example "Clinic estimate"
+    heading: str = ""  # a lead-in for the items, for example "Tell your practitioner if"
+    notes: str = ""  # the caveats stored with the value, shown after it
 
 
 @dataclass
@@ -124,6 +132,7 @@ class ComparisonTable:
                         "session",
                         "What a session is like",
                         lambda t: Cell(
+                            label=CLINIC_ESTIMATE,
                             lines=[f"About {span(t.session_minutes_min, t.session_minutes_max, 'minute')}."],
                             text=f"{t.numbing}\n\n{t.session_steps}",
                             citations=self.profile_citations(t, CitationTopic.SESSION),
@@ -134,6 +143,7 @@ class ComparisonTable:
             RowGroup(
                 "Benefits: what studies found",
                 [
+                    self.row("benefit", "Best estimate of benefit", self.benefit_cell),
                     self.row("evidence", "Strength of evidence", self.evidence_cell),
                     self.row(
                         "results-show",
@@ -156,6 +166,7 @@ class ComparisonTable:
                 [
                     self.row("side-effects", "Side effects and how common they are", self.side_effects_cell),
                     self.row("should-not", "Who should not have it", self.cautions_cell),
+                    self.row("tell-practitioner", "Tell your practitioner if", self.tell_practitioner_cell),
                 ],
             ),
             RowGroup(
@@ -187,7 +198,8 @@ class ComparisonTable:
                         "downtime",
                         "Downtime",
                         lambda t: Cell(
-                            text=span(t.downtime_days_min, t.downtime_days_max, "day") or "None",
+                            label=CLINIC_ESTIMATE,
+                            lines=[(span(t.downtime_days_min, t.downtime_days_max, "day") or "None") + "."],
                             citations=self.profile_citations(t, CitationTopic.DOWNTIME),
                         ),
                     ),
@@ -208,6 +220,12 @@ class ComparisonTable:
             ),
         ]
 
+    def benefit_cell(self, treatment):
+        link = self.link(treatment)
+        if link is None:
+            return Cell(text=f"Not usually offered for {self.indication.name.lower()}.")
+        return Cell(estimate=benefit_estimate(link, self.numbers))
+
     def evidence_cell(self, treatment):
         link = self.link(treatment)
         if link is None:
@@ -216,6 +234,7 @@ class ComparisonTable:
             evidence=link.evidence_strength,
             evidence_label=EvidenceStrength(link.evidence_strength).label,
             text=link.evidence_summary,
+            notes=link.notes,
             citations=self.cite(link.references.all()),
         )
 
@@ -224,33 +243,32 @@ class ComparisonTable:
             items=[
                 Item(
                     effect.name,
-                    f"{effect.get_frequency_display()}. How long it lasts: {effect.duration.rstrip('.')}.",
+                    f"How long it lasts: {effect.duration.rstrip('.')}.",
                     serious=effect.is_serious,
                     citations=self.cite(effect.references.all()),
+                    estimate=side_effect_estimate(effect, self.numbers),
+                    notes=effect.notes,
                 )
                 for effect in treatment.side_effects.all()
             ]
         )
 
     def cautions_cell(self, treatment):
-        cautions = treatment.cautions.all()
-        tell = [c for c in cautions if c.kind == CautionKind.TELL_PRACTITIONER]
         return Cell(
-            # The "Tell your practitioner if" line is one sentence, so its sources are cited for the whole cell.
-            citations=self.cite({ref.pk: ref for c in tell for ref in c.references.all()}.values()),
             items=[
                 Item(c.name, citations=self.cite(c.references.all()))
-                for c in cautions
+                for c in treatment.cautions.all()
                 if c.kind == CautionKind.SHOULD_NOT
-            ],
-            lines=[
-                "Tell your practitioner if: "
-                + "; ".join(c.name[0].lower() + c.name[1:] for c in cautions if c.kind == CautionKind.TELL_PRACTITIONER)
-                + "."
             ]
-            if any(c.kind == CautionKind.TELL_PRACTITIONER for c in cautions)
-            else [],
         )
+
+    def tell_practitioner_cell(self, treatment):
+        items = [
+            Item(c.name, citations=self.cite(c.references.all()))
+            for c in treatment.cautions.all()
+            if c.kind == CautionKind.TELL_PRACTITIONER
+        ]
+        return Cell(items=items) if items else Cell(text="Nothing listed.")
 
     def may_suit_cell(self, treatment):
         column = self.columns.get(treatment.pk)

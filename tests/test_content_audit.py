@@ -52,8 +52,10 @@ FACT_FIELDS = {
         "results_last_months_min",
         "results_last_months_max",
         "evidence_strength",
+        "benefit_people_per_100",
+        "benefit_certainty",
     ),
-    "treatments.SideEffect": ("frequency", "is_serious"),
+    "treatments.SideEffect": ("frequency", "is_serious", "people_per_100", "from_needles", "certainty"),
     "treatments.Reference": ("title", "authors", "publisher", "year", "study_type", "participants", "link"),
 }
 

@@ -1,6 +1,7 @@
 """The content catalogue: treatments, what they are made of, their harms, and the
 evidence behind every claim. `comparisons` builds its pages from these facts."""
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -9,6 +10,22 @@ from simple_history.models import HistoricalRecords
 from workflow.models import Publishable, PublishedQuerySet, Reviewed, Status, choice_constraint, review_constraints
 
 from .presentation import span
+
+
+def optional_choice_constraint(model_name, field, choices):
+    """Like `choice_constraint`, for a choice that may be left blank."""
+    return models.CheckConstraint(
+        condition=Q(**{field: ""}) | Q(**{f"{field}__in": choices.values}),
+        name=f"{model_name}_{field}_known",
+    )
+
+
+def per_100_constraint(model_name, field):
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": 100}),
+        name=f"{model_name}_{field}_at_most_100",
+        violation_error_message="A number out of 100 cannot be more than 100.",
+    )
 
 
 def range_constraints(model_name, prefix, *, required=True):
@@ -159,14 +176,16 @@ class TreatmentQuerySet(PublishedQuerySet):
         With an indication, only that concern's schedule and evidence are fetched."""
         links = (
             TreatmentIndication.objects.filter(indication__status=Status.PUBLISHED)
-            .select_related("indication")
+            .select_related("indication", "benefit_source")
             .prefetch_related("references")
         )
         if indication is not None:
             links = links.filter(indication=indication)
         return self.prefetch_related(
             "ingredients",
-            models.Prefetch("side_effects", queryset=SideEffect.objects.prefetch_related("references")),
+            models.Prefetch(
+                "side_effects", queryset=SideEffect.objects.select_related("rate_source").prefetch_related("references")
+            ),
             models.Prefetch("cautions", queryset=Caution.objects.prefetch_related("references")),
             models.Prefetch("indication_links", queryset=links),
             models.Prefetch("citations", queryset=ProfileCitation.objects.select_related("reference")),
@@ -309,10 +328,23 @@ class Frequency(models.IntegerChoices):
     NOT_KNOWN = 9, "Not known (reported, but no reliable rate)"
 
 
+class Certainty(models.TextChoices):
+    """GRADE's words for how sure we can be of a number."""
+
+    HIGH = "high", "High"
+    MODERATE = "moderate", "Moderate"
+    LOW = "low", "Low"
+    VERY_LOW = "very_low", "Very low"
+
+
+PER_100_HELP = "Leave blank unless a source gives a count or a percentage."
+
+
 class SideEffect(TreatmentPart):
-    patient_text_fields = ("notes",)
+    patient_text_fields = ("notes", "measured_in", "certainty_reason")
 
     Frequency = Frequency
+    Certainty = Certainty
 
     treatment = models.ForeignKey(
         Treatment, on_delete=models.CASCADE, related_name="side_effects", help_text="The treatment this belongs to."
@@ -327,6 +359,45 @@ class SideEffect(TreatmentPart):
         default=False, help_text="Tick if it can need medical treatment or leave lasting harm."
     )
     notes = models.TextField(blank=True, help_text="Anything patients should know: what to look out for, what to do.")
+    people_per_100 = models.PositiveSmallIntegerField(
+        "people out of 100",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="How many in 100 people had it in a study, rounded (18 of 19 is 95). " + PER_100_HELP,
+    )
+    measured_in = models.CharField(
+        max_length=250,
+        blank=True,
+        help_text="What the study that gave the number tested, for example 'A trial of 19 people who had an "
+        "injection in each cheek'. Needed when a number is given.",
+    )
+    from_needles = models.BooleanField(
+        "caused by the needles",
+        default=False,
+        help_text="Tick if the number came from the injections, not from what was injected (for example both "
+        "cheeks were injected, one with salt water). Give the same number for every treatment given by injection.",
+    )
+    rate_source = models.ForeignKey(
+        Reference,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="side_effect_rates",
+        help_text="The source of the number. Needed when a number is given.",
+    )
+    certainty = models.CharField(
+        max_length=10,
+        choices=Certainty,
+        blank=True,
+        help_text="How sure we can be of the number, in GRADE's words. Needed when a number is given.",
+    )
+    certainty_reason = models.CharField(
+        "why this certainty",
+        max_length=250,
+        blank=True,
+        help_text="Who rated it and why, for example 'Our rating: one small trial'.",
+    )
     references = models.ManyToManyField(
         Reference,
         blank=True,
@@ -342,6 +413,14 @@ class SideEffect(TreatmentPart):
         constraints = [
             models.UniqueConstraint(fields=["treatment", "name"], name="side_effect_unique_per_treatment"),
             choice_constraint("side_effect", "frequency", Frequency),
+            optional_choice_constraint("side_effect", "certainty", Certainty),
+            per_100_constraint("side_effect", "people_per_100"),
+            models.CheckConstraint(
+                condition=Q(people_per_100__isnull=True)
+                | (~Q(measured_in="") & ~Q(certainty="") & Q(rate_source__isnull=False)),
+                name="side_effect_number_has_study_source_and_certainty",
+                violation_error_message="A number needs what the study tested, its source and a certainty.",
+            ),
         ]
 
     def __str__(self):
@@ -412,7 +491,18 @@ class TreatmentIndicationManager(models.Manager):
 class TreatmentIndication(models.Model):
     """What a treatment is like for one concern: schedule, results and evidence."""
 
-    patient_text_fields = ("evidence_summary", "notes")
+    patient_text_fields = (
+        "evidence_summary",
+        "notes",
+        "benefit_estimate",
+        "benefit_range",
+        "benefit_compared_with",
+        "benefit_time_frame",
+        "benefit_certainty_reason",
+        "no_number_reason",
+    )
+
+    Certainty = Certainty
 
     treatment = models.ForeignKey(
         Treatment, on_delete=models.CASCADE, related_name="indication_links", help_text="The treatment."
@@ -461,6 +551,65 @@ class TreatmentIndication(models.Model):
         blank=True,
         help_text="Anything else about this treatment for this concern, for example which products were studied.",
     )
+    benefit_estimate = models.CharField(
+        "best estimate of benefit",
+        max_length=250,
+        blank=True,
+        help_text="The best estimate a source gives, with its unit, for example 'About 28 more hairs per square "
+        "centimetre, on average'. Leave blank if no source gives a reliable number, and say why below.",
+    )
+    benefit_range = models.CharField(
+        "range",
+        max_length=200,
+        blank=True,
+        help_text="Where the true value may lie (the 95% confidence interval), for example 'About 14 to 41 more'.",
+    )
+    benefit_compared_with = models.CharField(
+        "compared with",
+        max_length=200,
+        blank=True,
+        help_text="What the treatment was compared with, for example 'A dummy treatment (placebo)'.",
+    )
+    benefit_time_frame = models.CharField(
+        "time frame",
+        max_length=200,
+        blank=True,
+        help_text="When it was measured, for example '6 months after the first session'. Say so if the source does "
+        "not give it.",
+    )
+    benefit_people_per_100 = models.PositiveSmallIntegerField(
+        "people out of 100 who benefit",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="How many in 100 people were better, if a source gives it. " + PER_100_HELP,
+    )
+    benefit_source = models.ForeignKey(
+        Reference,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="benefit_estimates",
+        help_text="The source of the estimate. Needed when an estimate is given.",
+    )
+    benefit_certainty = models.CharField(
+        "certainty",
+        max_length=10,
+        choices=Certainty,
+        blank=True,
+        help_text="How sure we can be of the estimate, in GRADE's words. Needed when an estimate is given.",
+    )
+    benefit_certainty_reason = models.CharField(
+        "why this certainty",
+        max_length=300,
+        blank=True,
+        help_text="Who rated it and why, for example 'Rated low by the review: the trials were small'.",
+    )
+    no_number_reason = models.TextField(
+        "why there is no reliable number",
+        blank=True,
+        help_text="If no source gives a reliable number for the benefit, say why in one or two plain sentences.",
+    )
     references = models.ManyToManyField(
         Reference,
         blank=True,
@@ -483,6 +632,19 @@ class TreatmentIndication(models.Model):
             *range_constraints("treatment_indication", "results_show_weeks", required=False),
             *range_constraints("treatment_indication", "results_last_months", required=False),
             choice_constraint("treatment_indication", "evidence_strength", EvidenceStrength),
+            optional_choice_constraint("treatment_indication", "benefit_certainty", Certainty),
+            per_100_constraint("treatment_indication", "benefit_people_per_100"),
+            models.CheckConstraint(
+                condition=Q(benefit_estimate="")
+                | (~Q(benefit_compared_with="") & ~Q(benefit_certainty="") & Q(benefit_source__isnull=False)),
+                name="treatment_indication_estimate_has_comparison_source_and_certainty",
+                violation_error_message="An estimate needs what it was compared with, its source and a certainty.",
+            ),
+            models.CheckConstraint(
+                condition=Q(benefit_people_per_100__isnull=True) | ~Q(benefit_estimate=""),
+                name="treatment_indication_per_100_has_estimate",
+                violation_error_message="A number out of 100 needs the estimate in words.",
+            ),
         ]
 
     def __str__(self):

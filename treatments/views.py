@@ -4,6 +4,7 @@ from django.views.decorators.http import require_safe
 from config.cache import cache_public_page
 
 from .models import CautionKind, Reference, Treatment
+from .numbers import benefit_estimate, side_effect_estimate
 from .presentation import numbered, span
 
 
@@ -33,8 +34,11 @@ def treatment_detail(request, slug):
     for link in treatment.indication_links.all():
         link.citations = numbered(link.references.all(), numbers)
         link.facts = link.schedule_facts()
+        link.benefit = benefit_estimate(link, numbers)
     for part in [*treatment.side_effects.all(), *treatment.cautions.all()]:
         part.citations = numbered(part.references.all(), numbers)
+    for effect in treatment.side_effects.all():
+        effect.estimate = side_effect_estimate(effect, numbers)
     cautions = treatment.cautions.all()
     context = {
         "treatment": treatment,

@@ -127,7 +127,10 @@ def test_a_deleted_source_whose_citation_was_removed_first_stays_deleted_after_l
     editor_client, reviewer_client
 ):
     treatment = prp()
-    candidates = Reference.objects.published().filter(profile_citations__treatment=treatment)
+    # A source that backs a shown number (a side effect's count, a best estimate) is protected from deletion.
+    candidates = Reference.objects.published().filter(
+        profile_citations__treatment=treatment, side_effect_rates=None, benefit_estimates=None
+    )
     reference = next(
         ref for ref in candidates if set(ref.profile_citations.values_list("treatment", flat=True)) == {treatment.pk}
     )
