@@ -44,12 +44,12 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from functools import wraps
+from functools import lru_cache, wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django_htmx.middleware import HtmxDetails
@@ -160,11 +160,13 @@ def normalised_query(request, policy):
 
 def page_key(request, query):
     """The cache key for this request's page (generation-independent)."""
-    htmx = HtmxDetails(request)  # as the view will read the headers (django-htmx decodes URI-AutoEncoded ones)
-    gzip = bool(_GZIP.search(request.headers.get("Accept-Encoding", "")))
-    raw = f"{request.scheme}://{request.get_host()}{request.path}?{query}|hx={bool(htmx)}"
-    raw += f"|restore={htmx.history_restore_request}"
-    raw += f"|gz={gzip}"
+    meta = request.META
+    swap = restore = False
+    if "HTTP_HX_REQUEST" in meta or "HTTP_HX_HISTORY_RESTORE_REQUEST" in meta:
+        htmx = HtmxDetails(request)  # as the view will read them (django-htmx decodes URI-AutoEncoded values)
+        swap, restore = bool(htmx), htmx.history_restore_request
+    gzip = bool(_GZIP.search(meta.get("HTTP_ACCEPT_ENCODING", "")))
+    raw = f"{request.scheme}://{request.get_host()}{request.path}?{query}|hx={swap}|restore={restore}|gz={gzip}"
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -198,12 +200,18 @@ def _usual_host(request):
     return host == host.lower() and not name.endswith(".") and port in ("", request.META.get("SERVER_PORT"))
 
 
-def _policy_for(request):
+@lru_cache(maxsize=4096)
+def _policy_for_path(path_info):
+    # URL patterns are fixed while the process runs, so each path's policy is looked up once.
     try:
-        match = resolve(request.path_info)
+        match = resolve(path_info)
     except Resolver404:
         return None
     return getattr(match.func, "public_page_policy", None)
+
+
+def _policy_for(request):
+    return _policy_for_path(request.path_info)
 
 
 def _drop_unread_parameters(request, query):
@@ -255,7 +263,8 @@ class PublicPageCacheMiddleware:
             generation = found.get(GENERATION_KEY, 0)
             entry = found.get(key)
             if entry is not None and entry[0] == generation:
-                response = entry[1]
+                _, status, headers, content = entry
+                response = HttpResponse(content, status=status, headers=headers)
                 return get_conditional_response(request, etag=response.get("ETag"), response=response)
 
         response = self.get_response(request)
@@ -263,7 +272,8 @@ class PublicPageCacheMiddleware:
         timeout = getattr(response, "public_page_cache_timeout", None)
         if key is not None and timeout and _storable(request, response):
             try:
-                _cache().set(key, (generation, response), timeout)
+                # Status, headers and body only: cheaper to store and read back than the response object.
+                _cache().set(key, (generation, response.status_code, dict(response.items()), response.content), timeout)
             except Exception:
                 logger.exception("page cache write failed")
         return response
