@@ -39,6 +39,7 @@ class Cell:
     label: str = ""  # says where the value comes from, for example "Clinic estimate"
     heading: str = ""  # a lead-in for the items, for example "Tell your practitioner if"
     notes: str = ""  # the caveats stored with the value, shown after it
+    column: str = ""  # the treatment's short name, repeated in each cell on narrow screens
 
 
 @dataclass
@@ -93,7 +94,18 @@ class ComparisonTable:
         return next(iter(treatment.indication_links.all()), None)
 
     def row(self, key, label, build):
-        return Row(key, label, [build(treatment) for treatment in self.treatments])
+        cells = []
+        for treatment in self.treatments:
+            cell = build(treatment)
+            cell.column = treatment.short_name
+            cells.append(cell)
+        return Row(key, label, cells)
+
+    @property
+    def names(self):
+        """'PRP, Minoxidil and Finasteride': the columns in words, for the caption."""
+        names = [t.short_name for t in self.treatments]
+        return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
     def schedule_cell(self, treatment, value):
         link = self.link(treatment)
