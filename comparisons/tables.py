@@ -5,12 +5,16 @@ Every value carries the sources that back it, already numbered for citation.
 
 from dataclasses import dataclass, field
 
-from treatments.models import CautionKind, CitationTopic, EvidenceStrength
+from treatments.models import NOT_KNOWN as NOT_KNOWN_FACT
+from treatments.models import CautionKind, CitationTopic, EvidenceStrength, HowUsed
 from treatments.numbers import benefit_estimate, side_effect_estimate
-from treatments.presentation import numbered, span
+from treatments.presentation import numbered
 
-NOT_KNOWN = "Not known: no study we found has measured this."
+NOT_KNOWN = NOT_KNOWN_FACT
 CLINIC_ESTIMATE = "Clinic estimate, not measured in a study"
+NO_SIDE_EFFECTS = "None reported in the sources we used."
+NOTHING_GIVEN = "None: no treatment is given."
+NO_CAUTIONS = "None listed in the sources we used."
 
 
 @dataclass
@@ -35,6 +39,7 @@ class Cell:
     label: str = ""  # says where the value comes from, for example "Clinic estimate"
     heading: str = ""  # a lead-in for the items, for example "Tell your practitioner if"
     notes: str = ""  # the caveats stored with the value, shown after it
+    column: str = ""  # the treatment's short name, repeated in each cell on narrow screens
 
 
 @dataclass
@@ -89,7 +94,18 @@ class ComparisonTable:
         return next(iter(treatment.indication_links.all()), None)
 
     def row(self, key, label, build):
-        return Row(key, label, [build(treatment) for treatment in self.treatments])
+        cells = []
+        for treatment in self.treatments:
+            cell = build(treatment)
+            cell.column = treatment.short_name
+            cells.append(cell)
+        return Row(key, label, cells)
+
+    @property
+    def names(self):
+        """'PRP, Minoxidil and Finasteride': the columns in words, for the caption."""
+        names = [t.short_name for t in self.treatments]
+        return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
     def schedule_cell(self, treatment, value):
         link = self.link(treatment)
@@ -132,8 +148,8 @@ class ComparisonTable:
                         "session",
                         "What a session is like",
                         lambda t: Cell(
-                            label=CLINIC_ESTIMATE,
-                            lines=[f"About {span(t.session_minutes_min, t.session_minutes_max, 'minute')}."],
+                            label=CLINIC_ESTIMATE if t.session_length_is_estimate else "",
+                            lines=t.session_lines(),
                             text=f"{t.numbing}\n\n{t.session_steps}",
                             citations=self.profile_citations(t, CitationTopic.SESSION),
                         ),
@@ -148,16 +164,12 @@ class ComparisonTable:
                     self.row(
                         "results-show",
                         "When results show",
-                        lambda t: self.schedule_cell(
-                            t, lambda link: span(link.results_show_weeks_min, link.results_show_weeks_max, "week")
-                        ),
+                        lambda t: self.schedule_cell(t, lambda link: link.results_show_text()),
                     ),
                     self.row(
                         "results-last",
                         "How long results last",
-                        lambda t: self.schedule_cell(
-                            t, lambda link: span(link.results_last_months_min, link.results_last_months_max, "month")
-                        ),
+                        lambda t: self.schedule_cell(t, lambda link: link.results_last_text()),
                     ),
                 ],
             ),
@@ -175,31 +187,19 @@ class ComparisonTable:
                     self.row(
                         "first-course",
                         "Sessions in a first course",
-                        lambda t: self.schedule_cell(
-                            t,
-                            lambda link: (
-                                f"{span(link.first_course_sessions_min, link.first_course_sessions_max, 'session')}, "
-                                f"{span(link.weeks_between_sessions_min, link.weeks_between_sessions_max, 'week')} apart"
-                            ),
-                        ),
+                        lambda t: self.schedule_cell(t, lambda link: link.first_course_text()),
                     ),
                     self.row(
                         "maintenance",
                         "Top-up sessions",
-                        lambda t: self.schedule_cell(
-                            t,
-                            lambda link: (
-                                span(link.maintenance_months_min, link.maintenance_months_max, "month")
-                                and f"Every {span(link.maintenance_months_min, link.maintenance_months_max, 'month')}"
-                            ),
-                        ),
+                        lambda t: self.schedule_cell(t, lambda link: link.maintenance_text()),
                     ),
                     self.row(
                         "downtime",
                         "Downtime",
                         lambda t: Cell(
-                            label=CLINIC_ESTIMATE,
-                            lines=[(span(t.downtime_days_min, t.downtime_days_max, "day") or "None") + "."],
+                            label=CLINIC_ESTIMATE if t.in_sessions and t.downtime_days_min is not None else "",
+                            lines=[t.downtime_line()],
                             citations=self.profile_citations(t, CitationTopic.DOWNTIME),
                         ),
                     ),
@@ -239,6 +239,8 @@ class ComparisonTable:
         )
 
     def side_effects_cell(self, treatment):
+        if not treatment.side_effects.all():
+            return Cell(text=NOTHING_GIVEN if treatment.how_used == HowUsed.NOTHING else NO_SIDE_EFFECTS)
         return Cell(
             items=[
                 Item(
@@ -254,13 +256,12 @@ class ComparisonTable:
         )
 
     def cautions_cell(self, treatment):
-        return Cell(
-            items=[
-                Item(c.name, citations=self.cite(c.references.all()))
-                for c in treatment.cautions.all()
-                if c.kind == CautionKind.SHOULD_NOT
-            ]
-        )
+        items = [
+            Item(c.name, citations=self.cite(c.references.all()))
+            for c in treatment.cautions.all()
+            if c.kind == CautionKind.SHOULD_NOT
+        ]
+        return Cell(items=items) if items else Cell(text=NO_CAUTIONS)
 
     def tell_practitioner_cell(self, treatment):
         items = [
@@ -284,7 +285,7 @@ class ComparisonTable:
         timelines = []
         for treatment in self.treatments:
             link = self.link(treatment)
-            if link is None:
+            if link is None or not link.has_sessions:  # only options given in sessions have a timeline
                 continue
             count, gap = link.first_course_sessions_min, link.weeks_between_sessions_min
             sessions = [week * gap for week in range(count) if week * gap <= Timeline.WEEKS]

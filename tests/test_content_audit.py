@@ -33,6 +33,7 @@ EXTRA_TEXT_FIELDS = {
 # "Not known (reported, but no reliable rate)", a source's study type and link). One row per object.
 FACT_FIELDS = {
     "treatments.Treatment": (
+        "how_used",
         "source",
         "session_minutes_min",
         "session_minutes_max",
@@ -51,6 +52,7 @@ FACT_FIELDS = {
         "results_show_weeks_max",
         "results_last_months_min",
         "results_last_months_max",
+        "results_last_while_used",
         "evidence_strength",
         "benefit_people_per_100",
         "benefit_certainty",

@@ -51,8 +51,17 @@ class ProfileCitationInline(admin.TabularInline):
 
 @admin.register(Treatment)
 class TreatmentAdmin(ContentAdmin):
-    list_display = ["name", "short_name", "source", "cost_tier", "status", "last_reviewed", "next_review_due"]
-    list_filter = ["status", ReviewDueFilter, "source", "cost_tier"]
+    list_display = [
+        "name",
+        "short_name",
+        "how_used",
+        "source",
+        "cost_tier",
+        "status",
+        "last_reviewed",
+        "next_review_due",
+    ]
+    list_filter = ["status", ReviewDueFilter, "how_used", "source", "cost_tier"]
     search_fields = ["name", "short_name", "summary", "how_it_works"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [
@@ -64,7 +73,7 @@ class TreatmentAdmin(ContentAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "slug", "summary", "sort_order"]}),
-        ("What it is", {"fields": ["how_it_works", "what_is_injected", "source"]}),
+        ("What it is", {"fields": ["how_it_works", "how_used", "what_is_injected", "source"]}),
         (
             "What a session is like",
             {

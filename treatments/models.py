@@ -1,6 +1,7 @@
 """The content catalogue: treatments, what they are made of, their harms, and the
 evidence behind every claim. `comparisons` builds its pages from these facts."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -192,15 +193,37 @@ class TreatmentQuerySet(PublishedQuerySet):
         )
 
 
+class HowUsed(models.TextChoices):
+    """How an option is given. Only options given in sessions have a session length, a course and a timeline."""
+
+    INJECTION_SESSIONS = "injection_sessions", "Injections at a clinic, in sessions"
+    CLINIC_SESSIONS = "clinic_sessions", "Put on the skin at a clinic, in sessions"
+    DAILY_AT_HOME = "daily_at_home", "Used every day at home"
+    NOTHING = "nothing", "Nothing is used"
+
+    @classmethod
+    def in_sessions(cls):
+        return [cls.INJECTION_SESSIONS, cls.CLINIC_SESSIONS]
+
+
 class InjectedSource(models.TextChoices):
     OWN_BLOOD = "own_blood", "Made from your own blood"
     ADDED_PRODUCTS = "added_products", "Products made outside your body"
+    NOT_INJECTED = "not_injected", "Not injected"
 
 
 class CostTier(models.IntegerChoices):
     LOWER = 1, "Lower cost"
     MIDDLE = 2, "Middle cost"
     HIGHER = 3, "Higher cost"
+    NOT_KNOWN = 9, "Cost not known: no source gives a UK price"
+
+
+# The same words for every option that has no sessions, and wherever a fact is not known.
+NO_SESSIONS = "No sessions."
+NOT_KNOWN = "Not known: no study we found has measured this."
+DOES_NOT_APPLY = "Does not apply: no treatment is given."
+WHILE_USED = "Only while you keep using it."
 
 
 class Treatment(Reviewed):
@@ -209,6 +232,7 @@ class Treatment(Reviewed):
 
     Source = InjectedSource
     CostTier = CostTier
+    HowUsed = HowUsed
 
     name = models.CharField(
         max_length=100, unique=True, help_text="The name patients know it by, for example 'PRP (platelet-rich plasma)'."
@@ -222,27 +246,47 @@ class Treatment(Reviewed):
         help_text="How it is meant to work, in plain words. Say what is proven and what is only a theory."
     )
     what_is_injected = models.TextField(help_text="What goes into the skin and where it comes from.")
+    how_used = models.CharField(
+        max_length=20,
+        choices=HowUsed,
+        default=HowUsed.INJECTION_SESSIONS,
+        help_text="How it is given. Only options given in sessions at a clinic have a session length, a first "
+        "course and a timeline.",
+    )
     source = models.CharField(
         max_length=20,
         choices=Source,
-        help_text="Whether what is injected comes from the patient's own body or is an added product.",
+        help_text="Whether what is injected comes from the patient's own body or is an added product. Choose "
+        "'Not injected' for anything that is not an injection.",
     )
     session_steps = models.TextField(
         help_text="What happens at a session, step by step, as a patient would experience it."
     )
-    session_minutes_min = models.PositiveSmallIntegerField(help_text="Shortest usual session, in minutes.")
-    session_minutes_max = models.PositiveSmallIntegerField(help_text="Longest usual session, in minutes.")
+    session_minutes_min = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Shortest usual session, in minutes. Leave both blank if no source gives it, or if there are no "
+        "sessions.",
+    )
+    session_minutes_max = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Longest usual session, in minutes."
+    )
     numbing = models.CharField(
         max_length=250, help_text="Whether numbing cream or anaesthetic is used, and how much it hurts."
     )
     downtime_days_min = models.PositiveSmallIntegerField(
-        help_text="Fewest days before most people feel fine to be seen in public."
+        null=True,
+        blank=True,
+        help_text="Fewest days before most people feel fine to be seen in public. Leave both blank if no source "
+        "gives it, or if there are no sessions.",
     )
     downtime_days_max = models.PositiveSmallIntegerField(
-        help_text="Most days before most people feel fine to be seen in public."
+        null=True, blank=True, help_text="Most days before most people feel fine to be seen in public."
     )
     cost_tier = models.PositiveSmallIntegerField(
-        choices=CostTier, help_text="Rough cost compared with the other treatments."
+        choices=CostTier,
+        help_text="Rough cost compared with the other treatments. Choose 'Cost not known' unless a source gives "
+        "a price.",
     )
     cost_notes = models.TextField(
         help_text="What affects the price, and how sure we are. Do not give prices without a dated source."
@@ -255,9 +299,23 @@ class Treatment(Reviewed):
     class Meta:
         ordering = ["sort_order", "name"]
         constraints = [
-            *range_constraints("treatment", "session_minutes"),
-            *range_constraints("treatment", "downtime_days"),
+            *range_constraints("treatment", "session_minutes", required=False),
+            *range_constraints("treatment", "downtime_days", required=False),
+            choice_constraint("treatment", "how_used", HowUsed),
             choice_constraint("treatment", "source", InjectedSource),
+            models.CheckConstraint(
+                condition=(Q(how_used=HowUsed.INJECTION_SESSIONS) & ~Q(source=InjectedSource.NOT_INJECTED))
+                | (~Q(how_used=HowUsed.INJECTION_SESSIONS) & Q(source=InjectedSource.NOT_INJECTED)),
+                name="treatment_source_matches_how_used",
+                violation_error_message="Only injections have something injected: choose 'Not injected' for "
+                "anything else, and where it comes from for an injection.",
+            ),
+            models.CheckConstraint(
+                condition=Q(how_used__in=HowUsed.in_sessions())
+                | Q(session_minutes_min__isnull=True, downtime_days_min__isnull=True),
+                name="treatment_no_session_length_without_sessions",
+                violation_error_message="Leave session length and downtime blank for an option with no sessions.",
+            ),
             choice_constraint("treatment", "cost_tier", CostTier),
             *review_constraints("treatment"),
         ]
@@ -267,6 +325,40 @@ class Treatment(Reviewed):
 
     def get_absolute_url(self):
         return reverse("treatments:detail", args=[self.slug])
+
+    @property
+    def in_sessions(self):
+        return self.how_used in HowUsed.in_sessions()
+
+    @property
+    def is_injected(self):
+        return self.source != InjectedSource.NOT_INJECTED
+
+    @property
+    def cost_known(self):
+        return self.cost_tier != CostTier.NOT_KNOWN
+
+    def session_lines(self):
+        """How it is given and how long a session takes, in the same words for every option."""
+        if self.how_used == HowUsed.DAILY_AT_HOME:
+            return [f"{HowUsed.DAILY_AT_HOME.label}.", NO_SESSIONS]
+        if self.how_used == HowUsed.NOTHING:
+            return [f"{HowUsed.NOTHING.label}.", NO_SESSIONS]
+        length = span(self.session_minutes_min, self.session_minutes_max, "minute")
+        return [f"About {length}." if length else NOT_KNOWN]
+
+    def downtime_line(self):
+        if not self.in_sessions:
+            return NO_SESSIONS
+        if self.downtime_days_min is None:
+            return NOT_KNOWN
+        if self.downtime_days_max == 0:
+            return "None."
+        return f"{span(self.downtime_days_min, self.downtime_days_max, 'day')}."
+
+    @property
+    def session_length_is_estimate(self):
+        return self.in_sessions and self.session_minutes_min is not None
 
     def natural_key(self):
         return (self.slug,)
@@ -320,8 +412,8 @@ class Ingredient(TreatmentPart):
 
 
 class Frequency(models.IntegerChoices):
-    VERY_COMMON = 1, "Very common (more than 1 in 10 people)"
-    COMMON = 2, "Common (up to 1 in 10 people)"
+    VERY_COMMON = 1, "Very common (more than 10 in 100 people)"
+    COMMON = 2, "Common (up to 10 in 100 people)"
     UNCOMMON = 3, "Uncommon (up to 1 in 100 people)"
     RARE = 4, "Rare (up to 1 in 1,000 people)"
     VERY_RARE = 5, "Very rare (up to 1 in 10,000 people)"
@@ -481,6 +573,7 @@ class EvidenceStrength(models.IntegerChoices):
     SEVERAL_TRIALS_MIXED = 2, "Several trials, mixed results"
     SMALL_STUDIES = 3, "Small studies only"
     NO_GOOD_STUDIES = 4, "No good studies"
+    ONE_LARGE_TRIAL = 5, "One large trial"
 
 
 class TreatmentIndicationManager(models.Manager):
@@ -513,13 +606,20 @@ class TreatmentIndication(models.Model):
         related_name="treatment_links",
         help_text="The concern, for example hair loss.",
     )
-    first_course_sessions_min = models.PositiveSmallIntegerField(help_text="Fewest sessions in a first course.")
-    first_course_sessions_max = models.PositiveSmallIntegerField(help_text="Most sessions in a first course.")
+    first_course_sessions_min = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Fewest sessions in a first course. Leave blank for an option with no sessions (used at home, "
+        "or doing nothing).",
+    )
+    first_course_sessions_max = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Most sessions in a first course."
+    )
     weeks_between_sessions_min = models.PositiveSmallIntegerField(
-        help_text="Fewest weeks between sessions in the first course."
+        null=True, blank=True, help_text="Fewest weeks between sessions in the first course."
     )
     weeks_between_sessions_max = models.PositiveSmallIntegerField(
-        help_text="Most weeks between sessions in the first course."
+        null=True, blank=True, help_text="Most weeks between sessions in the first course."
     )
     maintenance_months_min = models.PositiveSmallIntegerField(
         null=True,
@@ -540,6 +640,12 @@ class TreatmentIndication(models.Model):
     )
     results_last_months_max = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Months results last (highest)."
+    )
+    results_last_while_used = models.BooleanField(
+        "results last only while it is used",
+        default=False,
+        help_text="Tick if a source says the results last only while you keep using it (for example a daily "
+        "medicine). Leave the months blank then.",
     )
     evidence_strength = models.PositiveSmallIntegerField(
         choices=EvidenceStrength, help_text="How good the research is for this treatment and concern."
@@ -626,8 +732,19 @@ class TreatmentIndication(models.Model):
         verbose_name_plural = "treatments for each concern"
         constraints = [
             models.UniqueConstraint(fields=["treatment", "indication"], name="treatment_indication_unique"),
-            *range_constraints("treatment_indication", "first_course_sessions"),
-            *range_constraints("treatment_indication", "weeks_between_sessions"),
+            *range_constraints("treatment_indication", "first_course_sessions", required=False),
+            *range_constraints("treatment_indication", "weeks_between_sessions", required=False),
+            models.CheckConstraint(
+                condition=Q(first_course_sessions_min__isnull=True, weeks_between_sessions_min__isnull=True)
+                | Q(first_course_sessions_min__isnull=False, weeks_between_sessions_min__isnull=False),
+                name="treatment_indication_course_has_sessions_and_gaps",
+                violation_error_message="Give both the number of sessions and the weeks between them, or neither.",
+            ),
+            models.CheckConstraint(
+                condition=Q(results_last_while_used=False) | Q(results_last_months_min__isnull=True),
+                name="treatment_indication_while_used_has_no_months",
+                violation_error_message="Results that last only while it is used have no months: leave them blank.",
+            ),
             *range_constraints("treatment_indication", "maintenance_months", required=False),
             *range_constraints("treatment_indication", "results_show_weeks", required=False),
             *range_constraints("treatment_indication", "results_last_months", required=False),
@@ -650,20 +767,58 @@ class TreatmentIndication(models.Model):
     def __str__(self):
         return f"{self.treatment} for {self.indication}"
 
-    def schedule_facts(self):
-        """(label, value) pairs for the schedule and results, in words."""
-        not_known = "Not known: no study we found has measured this"
+    def clean(self):
+        super().clean()
+        if self.treatment_id is None:
+            return
+        treatment = self.treatment
+        has_course = self.first_course_sessions_min is not None
+        if treatment.in_sessions and not has_course:
+            raise ValidationError(
+                {"first_course_sessions_min": "Give the first course for an option given in sessions."}
+            )
+        if not treatment.in_sessions and (has_course or self.maintenance_months_min is not None):
+            raise ValidationError(
+                {"first_course_sessions_min": "Leave the course and top-ups blank for an option with no sessions."}
+            )
+
+    @property
+    def has_sessions(self):
+        return self.treatment.in_sessions and self.first_course_sessions_min is not None
+
+    def first_course_text(self):
+        if not self.has_sessions:
+            return " ".join(self.treatment.session_lines())
         first_course = span(self.first_course_sessions_min, self.first_course_sessions_max, "session")
         gap = span(self.weeks_between_sessions_min, self.weeks_between_sessions_max, "week")
+        return f"{first_course}, {gap} apart"
+
+    def maintenance_text(self):
+        if not self.has_sessions:
+            return NO_SESSIONS
         maintenance = span(self.maintenance_months_min, self.maintenance_months_max, "month")
+        return f"Every {maintenance}" if maintenance else None
+
+    def results_show_text(self):
+        if self.treatment.how_used == HowUsed.NOTHING:
+            return DOES_NOT_APPLY
+        return span(self.results_show_weeks_min, self.results_show_weeks_max, "week")
+
+    def results_last_text(self):
+        if self.treatment.how_used == HowUsed.NOTHING:
+            return DOES_NOT_APPLY
+        if self.results_last_while_used:
+            return WHILE_USED
+        return span(self.results_last_months_min, self.results_last_months_max, "month")
+
+    def schedule_facts(self):
+        """(label, value) pairs for the schedule and results, in words."""
+        not_known = NOT_KNOWN.rstrip(".")
         return [
-            ("First course", f"{first_course}, {gap} apart"),
-            ("Top-up sessions", f"Every {maintenance}" if maintenance else not_known),
-            ("When results show", span(self.results_show_weeks_min, self.results_show_weeks_max, "week") or not_known),
-            (
-                "How long results last",
-                span(self.results_last_months_min, self.results_last_months_max, "month") or not_known,
-            ),
+            ("First course", self.first_course_text()),
+            ("Top-up sessions", self.maintenance_text() or not_known),
+            ("When results show", self.results_show_text() or not_known),
+            ("How long results last", self.results_last_text() or not_known),
         ]
 
     def natural_key(self):

@@ -5,7 +5,7 @@ from config.cache import cache_public_page
 
 from .models import CautionKind, Reference, Treatment
 from .numbers import benefit_estimate, side_effect_estimate
-from .presentation import numbered, span
+from .presentation import numbered
 
 
 @require_safe
@@ -43,8 +43,8 @@ def treatment_detail(request, slug):
     context = {
         "treatment": treatment,
         "profile": {topic: numbered(refs, numbers) for topic, refs in profile.items()},
-        "session_length": span(treatment.session_minutes_min, treatment.session_minutes_max, "minute"),
-        "downtime": span(treatment.downtime_days_min, treatment.downtime_days_max, "day") or "none",
+        "session_lines": treatment.session_lines(),
+        "downtime": treatment.downtime_line(),
         "should_not": [c for c in cautions if c.kind == CautionKind.SHOULD_NOT],
         "tell_practitioner": [c for c in cautions if c.kind == CautionKind.TELL_PRACTITIONER],
         "changes_about": [treatment],

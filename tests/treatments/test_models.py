@@ -92,7 +92,12 @@ def test_a_treatment_lists_each_caution_once():
 
 def test_cost_tiers_are_ordered_from_lower_to_higher():
     tiers = list(Treatment.CostTier)
-    assert [tier.label for tier in tiers] == ["Lower cost", "Middle cost", "Higher cost"]
+    assert [tier.label for tier in tiers] == [
+        "Lower cost",
+        "Middle cost",
+        "Higher cost",
+        "Cost not known: no source gives a UK price",
+    ]
     assert tiers == sorted(tiers)
 
 

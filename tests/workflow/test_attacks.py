@@ -194,6 +194,7 @@ def test_adding_a_treatment_with_a_forged_status_makes_a_draft(editor_client, pa
         "sort_order": 0,
         "how_it_works": "x",
         "what_is_injected": "x",
+        "how_used": Treatment.HowUsed.INJECTION_SESSIONS,
         "source": Treatment.Source.ADDED_PRODUCTS,
         "session_steps": "x",
         "session_minutes_min": 1,

@@ -84,7 +84,7 @@ def test_broken_fixture_names_file_and_object_and_changes_nothing(tmp_path):
 
 
 def test_unknown_choice_in_fixture_is_reported(tmp_path):
-    path = broken_copy(tmp_path, lambda entries: first(entries, "treatments.treatment")["fields"].update(cost_tier=9))
+    path = broken_copy(tmp_path, lambda entries: first(entries, "treatments.treatment")["fields"].update(cost_tier=7))
     with pytest.raises(CommandError, match=r"broken.json.*treatments.Treatment.*cost_tier"):
         call_command("load_content", str(path), "--overwrite", verbosity=0)
 
