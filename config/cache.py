@@ -167,7 +167,9 @@ def page_key(request, query):
         swap, restore = bool(htmx), htmx.history_restore_request
     gzip = bool(_GZIP.search(meta.get("HTTP_ACCEPT_ENCODING", "")))
     raw = f"{request.scheme}://{request.get_host()}{request.path}?{query}|hx={swap}|restore={restore}|gz={gzip}"
-    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+    # v2: entries hold (generation, status, headers, body); servers of the release before stored responses
+    # under "page:", so a rolling deploy on one Redis never reads the other format.
+    return "page:v2:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def cache_public_page(view=None, *, query=(), lists=(), skip_when=(), timeout=None, browser_max_age=0):
@@ -262,7 +264,7 @@ class PublicPageCacheMiddleware:
                 found, key = {}, None
             generation = found.get(GENERATION_KEY, 0)
             entry = found.get(key)
-            if entry is not None and entry[0] == generation:
+            if isinstance(entry, tuple) and len(entry) == 4 and entry[0] == generation:
                 _, status, headers, content = entry
                 response = HttpResponse(content, status=status, headers=headers)
                 return get_conditional_response(request, etag=response.get("ETag"), response=response)

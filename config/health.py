@@ -129,10 +129,18 @@ class DatabaseUnavailableMiddleware:
         # OperationalError covers a refused or timed-out connection and a cancelled statement: "try again".
         if not isinstance(exception, DATABASE_ERRORS):
             return None
-        global _database_down_until
-        _database_down_until = time.monotonic() + SHORT_CIRCUIT_SECONDS
+        if reaching_the_server_failed(exception):
+            global _database_down_until
+            _database_down_until = time.monotonic() + SHORT_CIRCUIT_SECONDS
         logger.error("database unavailable for %s %s", request.method, request.path, exc_info=exception)
         return database_unavailable_response()
+
+
+def reaching_the_server_failed(exception):
+    """A refused or timed-out connection, or a server that stopped answering (psycopg gives those no SQLSTATE),
+    as against one statement that failed (cancelled, deadlocked: those carry one) or a SQLite lock."""
+    cause = exception.__cause__
+    return cause is not None and hasattr(cause, "sqlstate") and cause.sqlstate is None
 
 
 def server_error(request):

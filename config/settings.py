@@ -90,7 +90,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend plus a client-side limit per query (config/postgresql/base.py).
     DATABASES["default"]["ENGINE"] = "config.postgresql"
-    DATABASE_READ_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 3000) / 1000 + 0.5
+    # 0 means no statement timeout to PostgreSQL, so no client-side limit either (a long migration, say).
+    statement_ms = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 3000)
+    DATABASE_READ_TIMEOUT = statement_ms / 1000 + 0.5 if statement_ms > 0 else None
     # Fail fast when the database hangs instead of holding a worker thread: libpq gives up connecting after
     # DATABASE_CONNECT_TIMEOUT seconds (2 at least), and the server cancels a statement after
     # DATABASE_STATEMENT_TIMEOUT_MS. /healthz runs its own check with a shorter wait (config/health.py).
@@ -98,7 +100,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 2),
-            "options": f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 3000)}",
+            "options": f"-c statement_timeout={statement_ms}",
             "tcp_user_timeout": 5000,
             "keepalives": 1,
             "keepalives_idle": 5,

@@ -88,7 +88,7 @@ def changes(request):
     asked = request.GET.get("page", "")
     if asked:
         digits = asked.strip().lstrip("+")
-        if not digits.isdigit() or len(digits) > 6:
+        if not digits.isdecimal() or len(digits) > 6:  # isdigit() also takes "²", which int() refuses
             raise Http404("There is no such page of changes.")
         if asked != str(int(digits)):  # one address per page (?page=01, +1 and " 1" are page 1), one cached copy
             return redirect(f"{request.path}?page={int(digits)}")

@@ -12,13 +12,17 @@ from django.conf import settings
 from django.db.backends.postgresql import base
 from psycopg import errors
 
+# psycopg 3.3 gives Connection.wait a timeout and raises _WaitTimeout when it runs out (pyproject pins >= 3.3;
+# tests/hostile/test_backends.py fails if this stops working).
+WAIT_TIMEOUT = getattr(errors, "_WaitTimeout", None)
+
 
 class TimedConnection(psycopg.Connection):
     def wait(self, gen, interval=0.1, timeout=None):
-        limit = timeout if timeout is not None else getattr(settings, "DATABASE_READ_TIMEOUT", 5.0)
+        limit = timeout if timeout is not None else getattr(settings, "DATABASE_READ_TIMEOUT", None)
         try:
             return super().wait(gen, interval=interval, timeout=limit)
-        except errors._WaitTimeout as error:  # psycopg's own signal for a wait that ran out
+        except WAIT_TIMEOUT as error:
             self.pgconn.finish()  # the protocol is mid-exchange: this connection cannot be used again
             raise psycopg.OperationalError(f"the database did not answer within {limit:g} s") from error
 
@@ -26,6 +30,6 @@ class TimedConnection(psycopg.Connection):
 class DatabaseWrapper(base.DatabaseWrapper):
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
-        if type(connection) is psycopg.Connection:
+        if type(connection) is psycopg.Connection and WAIT_TIMEOUT is not None:
             connection.__class__ = TimedConnection
         return connection
