@@ -434,3 +434,16 @@ def test_plain_english(client):
         for paragraph in re.findall(r"<p[^>]*>(.*?)</p>", html, re.S):
             plain = re.sub(r"<[^>]+>", "", paragraph)
             assert len(re.findall(r"[.!?](?=\s|$)", plain)) <= 3, plain
+
+
+@pytest.mark.parametrize("url", [QUESTIONS_URL, ANSWERS_URL, SUMMARY_URL])
+def test_each_page_has_one_h1_a_title_a_description_and_no_inline_code(client, url):
+    html = get(client, url, ANSWERS).content.decode()
+    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert re.search(r"<title>[^<]{10,}</title>", html)
+    assert re.search(r'<meta name="description" content="[^"]{30,}">', html)
+    assert re.search(r'"@type": "MedicalWebPage", "name": "[^"]{10,}", "description": "[^"]{30,}"', html)
+    assert "style=" not in html and "<style" not in html and " onclick=" not in html
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert all('src="' in attrs or 'type="application/ld+json"' in attrs for attrs in scripts)
+    assert "Last reviewed:" in html and "not medical advice" in html
