@@ -16,6 +16,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("", include("pages.urls")),
     path("", include("comparisons.urls")),
+    path("", include("comparisons.values_urls")),
 ]
 
 handler500 = server_error
