@@ -1,11 +1,11 @@
 """The patient flows, in a real browser, with and without JavaScript."""
 
 import re
-from pathlib import Path
 
-import axe_playwright_python
 import pytest
 from playwright.sync_api import expect
+
+from .axe import VIEWPORTS, violations
 
 pytestmark = pytest.mark.browser
 
@@ -21,8 +21,6 @@ PAGES = [
     "/about/",
     "/no-such-page/",
 ]
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-AXE_SOURCE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 
 
 def mark_page(page):
@@ -114,17 +112,8 @@ def test_faq_answers_open_from_their_own_link(site, page):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_no_wcag_22_a_or_aa_violations(site, browser, path):
-    for viewport in ({"width": 1280, "height": 900}, {"width": 375, "height": 800}):
-        context = browser.new_context(viewport=viewport, bypass_csp=True)
-        page = context.new_page()
-        page.goto(site + path)
-        page.add_script_tag(path=str(AXE_SOURCE))
-        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-        context.close()
-        violations = [
-            f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]
-        ]
-        assert violations == [], f"{path} at {viewport['width']}px"
+    for viewport in VIEWPORTS:
+        assert violations(browser, site + path, viewport) == [], f"{path} at {viewport['width']}px"
 
 
 def test_comparison_table_fits_a_320px_phone_by_scrolling_inside_its_own_box(site, browser):

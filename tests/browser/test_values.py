@@ -1,11 +1,11 @@
 """'What matters to you' and the summary, in a real browser: without JavaScript, on a phone, and printed."""
 
 import re
-from pathlib import Path
 
-import axe_playwright_python
 import pytest
 from playwright.sync_api import expect
+
+from .axe import VIEWPORTS, violations
 
 pytestmark = pytest.mark.browser
 
@@ -15,8 +15,6 @@ SUMMARY = (
     QUESTIONS + "summary/?concern=hair-loss&treatments=mesotherapy&treatments=prp&needles=a-lot&visits=4-to-6"
     "&evidence=a-lot&cost=some&soon=can-wait&side-effects=some&sure=no&understand=yes&values-clear=yes&support=no"
 )
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-AXE_SOURCE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 SUMMARY_HEADINGS = [
     "Your concern",
     "The options you are weighing up",
@@ -125,14 +123,5 @@ def test_no_sideways_scrolling_on_a_phone(site, browser, path):
 
 @pytest.mark.parametrize("path", [QUESTIONS, ANSWERS, SUMMARY, QUESTIONS + "answers/?needles=never"])
 def test_no_wcag_22_a_or_aa_violations(site, browser, path):
-    for viewport in ({"width": 1280, "height": 900}, {"width": 375, "height": 800}):
-        context = browser.new_context(viewport=viewport, bypass_csp=True)
-        page = context.new_page()
-        page.goto(site + path)
-        page.add_script_tag(path=str(AXE_SOURCE))
-        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-        context.close()
-        violations = [
-            f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]
-        ]
-        assert violations == [], f"{path} at {viewport['width']}px"
+    for viewport in VIEWPORTS:
+        assert violations(browser, site + path, viewport) == [], f"{path} at {viewport['width']}px"
