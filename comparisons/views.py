@@ -90,6 +90,8 @@ def comparison_detail(request, slug):
             chosen_slugs = [t.slug for t in form.cleaned_data["treatments"]] or chosen_slugs
         else:
             status = 400
+            asked = request.GET.get("concern")
+            concern = next((i for i in indications if i.slug == asked), concern)  # keep the concern asked for
     if concern is None:
         raise Http404("No concerns are set up yet.")
 
@@ -104,12 +106,17 @@ def comparison_detail(request, slug):
         "chosen_slugs": chosen_slugs,
         "form": form,
         "table": table,
+        "choice_error": " ".join(form.errors.get("treatments", [])),
         "changes_about": [comparison, *table.treatments],
         "review": comparison,
     }
     template = "comparisons/comparison_detail.html"
     if wants_fragment(request):
-        return render(request, f"{template}#comparison-table", context, status=status)
+        response = render(request, f"{template}#choice-update", context, status=status)
+        if status == 400:  # keep the last good comparison, and its address, while the message explains
+            response["HX-Reswap"] = "none"
+            response["HX-Push-Url"] = "false"
+        return response
     context["points"] = _points_by_kind(comparison, numbers)
     return render(request, template, context, status=status)
 

@@ -3,9 +3,8 @@ from django.views.decorators.http import require_safe
 
 from config.cache import cache_public_page
 
-from .models import CautionKind, Reference, Treatment
-from .numbers import benefit_estimate, side_effect_estimate
-from .presentation import numbered
+from .models import Reference, Treatment
+from .rows import TreatmentRows
 
 
 @require_safe
@@ -27,26 +26,9 @@ def treatment_list(request):
 @cache_public_page
 def treatment_detail(request, slug):
     treatment = get_object_or_404(Treatment.objects.published().for_comparison(), slug=slug)
-    numbers = Reference.objects.citation_numbers()
-    profile = {}
-    for citation in treatment.citations.all():
-        profile.setdefault(citation.topic, []).append(citation.reference)
-    for link in treatment.indication_links.all():
-        link.citations = numbered(link.references.all(), numbers)
-        link.facts = link.schedule_facts()
-        link.benefit = benefit_estimate(link, numbers)
-    for part in [*treatment.side_effects.all(), *treatment.cautions.all()]:
-        part.citations = numbered(part.references.all(), numbers)
-    for effect in treatment.side_effects.all():
-        effect.estimate = side_effect_estimate(effect, numbers)
-    cautions = treatment.cautions.all()
     context = {
         "treatment": treatment,
-        "profile": {topic: numbered(refs, numbers) for topic, refs in profile.items()},
-        "session_lines": treatment.session_lines(),
-        "downtime": treatment.downtime_line(),
-        "should_not": [c for c in cautions if c.kind == CautionKind.SHOULD_NOT],
-        "tell_practitioner": [c for c in cautions if c.kind == CautionKind.TELL_PRACTITIONER],
+        "rows": TreatmentRows(treatment, Reference.objects.citation_numbers()),
         "changes_about": [treatment],
         "review": treatment,
     }

@@ -29,9 +29,14 @@ def page(client, concern, everything=False):
 
 
 def estimates(html):
-    """(headline, the rest of its paragraph, the whole block) for every estimate on the page."""
+    """(headline, the rest of its paragraph, the whole block) for every estimate on the page. An estimate is a
+    block of its own in a list, or leads a cell's short answer with the rest in the cell's disclosure."""
     found = []
-    for block in re.findall(r'<div class="estimate[^"]*">.*?\n</div>', html, re.S):
+    blocks = re.findall(r'<div class="estimate[^"]*">.*?\n</div>', html, re.S)
+    for cell in re.findall(r"<td data-column=[^>]*>(.*?)</td>", html, re.S):
+        answer = re.search(r'<div class="answer">(.*?)</div>', cell, re.S)[1]
+        blocks += [cell] * len(HEADLINE.findall(answer))
+    for block in blocks:
         headline, rest = HEADLINE.search(block).groups()
         found.append((htmllib.unescape(headline), rest, block))
     return found

@@ -181,7 +181,7 @@ class Facts(HTMLParser):
             self.facts[self.fact].append(self.option)
         elif tag == "div" and self.option:
             self.option[2] += 1
-        if tag == "p" and attrs.get("class") == "option-name":
+        if tag == "p" and attrs.get("class") == "cell-name":
             self.in_name = True
 
     def handle_endtag(self, tag):
@@ -413,7 +413,7 @@ def test_a_fixed_small_number_of_queries(client, url, django_assert_max_num_quer
     with django_assert_max_num_queries(len(two.captured_queries)):
         html = get(client, url, {**params, "treatments": slugs}).content.decode()
     if url != QUESTIONS_URL:
-        assert html.count('<p class="option-name">') >= len(slugs)  # every option is shown
+        assert html.count('<p class="cell-name">') >= len(slugs)  # every option is shown
 
 
 def test_plain_english(client):

@@ -58,7 +58,6 @@ def test_comparison_table_has_a_column_per_treatment_and_the_promised_rows(clien
     assert html.count('<th scope="col">') == 2
     for row in [
         "What it is",
-        "How it works",
         "What is injected",
         "What a session is like",
         "Sessions in a first course",
