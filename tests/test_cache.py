@@ -164,6 +164,30 @@ def test_repeat_visit_with_the_validator_gets_304(client):
     assert calls == ["/page/"]
 
 
+def test_a_hit_still_answers_every_precondition(client):
+    etag = client.get("/page/")["ETag"]
+    assert client.get("/page/", headers={"If-Match": '"something-else"'}).status_code == HTTPStatus.PRECONDITION_FAILED
+    assert client.get("/page/", headers={"If-Match": etag}).status_code == HTTPStatus.OK
+    assert client.get("/page/", headers={"If-None-Match": "*"}).status_code == HTTPStatus.NOT_MODIFIED
+    head = client.head("/page/", headers={"If-None-Match": etag})
+    assert head.status_code == HTTPStatus.NOT_MODIFIED and head.content == b""
+    assert calls == ["/page/"]
+
+
+def test_a_hit_reads_the_query_string_as_the_view_would(client):
+    # Raw UTF-8 and its percent-encoded spelling are one parameter value, so one stored page; the last of
+    # repeated values counts, as GET.get reads it.
+    first = client.get("/page/?concern=café")
+    assert client.get("/page/?concern=caf%C3%A9").content == first.content
+    assert client.get("/page/?concern=acne&concern=caf%C3%A9&utm_source=x").content == first.content
+    assert calls == ["/page/?concern=caf%C3%A9"]
+    # An empty search is one stored page; a search given is never served stored.
+    client.get("/search/?q=")
+    client.get("/search/?q=")
+    client.get("/search/?q=x")
+    assert calls[1:] == ["/search/?q=", "/search/?q=x"]
+
+
 def test_304_also_for_pages_that_are_not_cached(client):
     first = client.get("/plain/")
     again = client.get("/plain/", headers={"If-None-Match": first["ETag"]})
