@@ -212,6 +212,14 @@ class ComparisonTable:
                             citations=self.profile_citations(t, CitationTopic.COST),
                         ),
                     ),
+                    self.row(
+                        "living-with",
+                        "What living with it is like",
+                        lambda t: Cell(
+                            text=t.living_with or NOT_KNOWN,
+                            citations=self.profile_citations(t, CitationTopic.LIVING_WITH),
+                        ),
+                    ),
                 ],
             ),
             RowGroup(
