@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from workflow.models import Publishable, PublishedQuerySet, Reviewed, Status, choice_constraint, review_constraints
 
-from .presentation import numbered, span
+from .presentation import Citation, span
 
 
 def optional_choice_constraint(model_name, field, choices):
@@ -209,23 +209,34 @@ class Indication(Publishable):
     def natural_key(self):
         return (self.slug,)
 
-    def about(self, numbers=None):
-        """The 'About this concern' parts that have text: (heading, text, numbered citations). In a fixed
-        number of queries: one per part, plus the citation numbers unless the caller passes them."""
+    def about(self):
+        """The 'About this concern' parts that have text, each with its sources numbered as in the reference
+        list: [{"heading", "text", "citations"}]. One query for all three parts: the published sources in
+        reference-list order (as `Reference.objects.citation_numbers()` numbers them), each flagged with the
+        parts that cite it."""
         parts = [(heading, getattr(self, text), refs) for heading, text, refs in self.ABOUT_PARTS]
-        if not any(text.strip() for _, text, _ in parts):
-            return []
-        if numbers is None:
-            numbers = Reference.objects.citation_numbers()
-        return [
-            {"heading": heading, "text": text, "citations": numbered(getattr(self, refs).all(), numbers)}
-            for heading, text, refs in parts
-            if text.strip()
-        ]
+        parts = [part for part in parts if part[1].strip()]
+        if not parts or self.pk is None:
+            return [{"heading": heading, "text": text, "citations": []} for heading, text, _ in parts]
+        flags = {
+            refs: models.Exists(
+                getattr(Indication, refs).through.objects.filter(
+                    indication_id=self.pk, reference_id=models.OuterRef("pk")
+                )
+            )
+            for _, _, refs in parts
+        }
+        cited = {refs: [] for refs in flags}
+        rows = Reference.objects.published().order_by("year", "key").annotate(**flags).values("key", "title", *flags)
+        for number, row in enumerate(rows, 1):
+            for refs in flags:
+                if row[refs]:
+                    cited[refs].append(Citation(number, row["key"], row["title"]))
+        return [{"heading": heading, "text": text, "citations": cited[refs]} for heading, text, refs in parts]
 
     @cached_property
     def about_parts(self):
-        """`about()` for templates, which cannot pass arguments: numbers its own citations."""
+        """`about()`, fetched once per object, for templates."""
         return self.about()
 
 
