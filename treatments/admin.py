@@ -86,6 +86,7 @@ class TreatmentAdmin(ContentAdmin):
             },
         ),
         ("Cost", {"fields": ["cost_tier", "cost_notes"]}),
+        ("What living with it is like", {"fields": ["living_with"]}),
         ("Publishing and review", {"fields": ["status", "last_reviewed", "next_review_due", "reviewed_by"]}),
     ]
 
@@ -93,8 +94,28 @@ class TreatmentAdmin(ContentAdmin):
 @admin.register(Indication)
 class IndicationAdmin(ContentAdmin):
     list_display = ["name", "slug", "sort_order", "status"]
-    search_fields = ["name", "summary"]
+    search_fields = ["name", "summary", "what_it_is", "causes", "natural_course"]
     prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["what_it_is_references", "causes_references", "natural_course_references"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "summary", "sort_order"]}),
+        (
+            "About this concern (opens its comparison)",
+            {
+                "description": "What it is, its usual causes and what happens without treatment, each with the "
+                "sources that back it. Leave a part blank to leave it off the page.",
+                "fields": [
+                    "what_it_is",
+                    "what_it_is_references",
+                    "causes",
+                    "causes_references",
+                    "natural_course",
+                    "natural_course_references",
+                ],
+            },
+        ),
+        ("Publishing", {"fields": ["status"]}),
+    ]
 
 
 @admin.register(TreatmentIndication)

@@ -6,11 +6,12 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from workflow.models import Publishable, PublishedQuerySet, Reviewed, Status, choice_constraint, review_constraints
 
-from .presentation import span
+from .presentation import Citation, span
 
 
 def optional_choice_constraint(model_name, field, choices):
@@ -145,9 +146,19 @@ class Reference(Publishable):
 
 
 class Indication(Publishable):
-    """A concern that patients bring: hair loss, facial skin, and so on."""
+    """A concern that patients bring: hair loss, facial skin, and so on.
 
-    patient_text_fields = ("summary",)
+    Its comparison opens with what the concern is, its usual causes and what happens without treatment
+    (IPDAS: describe the condition and its natural course before the options), each with its sources."""
+
+    patient_text_fields = ("summary", "what_it_is", "causes", "natural_course")
+
+    # (heading patients read, text field, field of its sources), in the order the comparison shows them
+    ABOUT_PARTS = (
+        ("What it is", "what_it_is", "what_it_is_references"),
+        ("Usual causes", "causes", "causes_references"),
+        ("What happens without treatment", "natural_course", "natural_course_references"),
+    )
 
     name = models.CharField(
         max_length=100, unique=True, help_text="Plain name patients would use, for example 'Hair loss'."
@@ -156,6 +167,34 @@ class Indication(Publishable):
         max_length=60, unique=True, help_text="Used in web addresses. Lower case, words joined by hyphens."
     )
     summary = models.TextField(help_text="One or two plain sentences about this concern and who has it.")
+    what_it_is = models.TextField(
+        "what it is",
+        blank=True,
+        help_text="What this concern is and how common it is, in two or three plain sentences. Give numbers as "
+        "'about N in 100 people' and say how sure the source is.",
+    )
+    what_it_is_references = models.ManyToManyField(
+        Reference, blank=True, related_name="indications_described", help_text="Sources for 'What it is'."
+    )
+    causes = models.TextField(
+        "usual causes",
+        blank=True,
+        help_text="What usually causes it, in plain words. If the sources do not say, write that they do not.",
+    )
+    causes_references = models.ManyToManyField(
+        Reference, blank=True, related_name="indications_caused", help_text="Sources for the causes."
+    )
+    natural_course = models.TextField(
+        "what happens without treatment",
+        blank=True,
+        help_text="The natural course: what usually happens if nothing is done. Say so if no study has looked.",
+    )
+    natural_course_references = models.ManyToManyField(
+        Reference,
+        blank=True,
+        related_name="indications_natural_course",
+        help_text="Sources for what happens without treatment.",
+    )
     sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
 
     history = HistoricalRecords(app="workflow")
@@ -169,6 +208,36 @@ class Indication(Publishable):
 
     def natural_key(self):
         return (self.slug,)
+
+    def about(self):
+        """The 'About this concern' parts that have text, each with its sources numbered as in the reference
+        list: [{"heading", "text", "citations"}]. One query for all three parts: the published sources in
+        reference-list order (as `Reference.objects.citation_numbers()` numbers them), each flagged with the
+        parts that cite it."""
+        parts = [(heading, getattr(self, text), refs) for heading, text, refs in self.ABOUT_PARTS]
+        parts = [part for part in parts if part[1].strip()]
+        if not parts or self.pk is None:
+            return [{"heading": heading, "text": text, "citations": []} for heading, text, _ in parts]
+        flags = {
+            refs: models.Exists(
+                getattr(Indication, refs).through.objects.filter(
+                    indication_id=self.pk, reference_id=models.OuterRef("pk")
+                )
+            )
+            for _, _, refs in parts
+        }
+        cited = {refs: [] for refs in flags}
+        rows = Reference.objects.published().order_by("year", "key").annotate(**flags).values("key", "title", *flags)
+        for number, row in enumerate(rows, 1):
+            for refs in flags:
+                if row[refs]:
+                    cited[refs].append(Citation(number, row["key"], row["title"]))
+        return [{"heading": heading, "text": text, "citations": cited[refs]} for heading, text, refs in parts]
+
+    @cached_property
+    def about_parts(self):
+        """`about()`, fetched once per object, for templates."""
+        return self.about()
 
 
 class TreatmentQuerySet(PublishedQuerySet):
@@ -228,7 +297,15 @@ WHILE_USED = "Only while you keep using it."
 
 class Treatment(Reviewed):
     moderated_parts = ("ingredients", "side_effects", "cautions", "indication_links", "citations")
-    patient_text_fields = ("summary", "how_it_works", "what_is_injected", "session_steps", "numbing", "cost_notes")
+    patient_text_fields = (
+        "summary",
+        "how_it_works",
+        "what_is_injected",
+        "session_steps",
+        "numbing",
+        "cost_notes",
+        "living_with",
+    )
 
     Source = InjectedSource
     CostTier = CostTier
@@ -290,6 +367,14 @@ class Treatment(Reviewed):
     )
     cost_notes = models.TextField(
         help_text="What affects the price, and how sure we are. Do not give prices without a dated source."
+    )
+    living_with = models.TextField(
+        "what living with it is like",
+        blank=True,
+        help_text="What going through this option is like, from sources, in the same order for every option: "
+        "what you see after each use and for how long; the chance that nothing changes; what a serious problem "
+        "such as an infection means in practice; the time and money of keeping it up, and what happens if you "
+        "stop. Where something was not measured, say 'has not been measured'.",
     )
     sort_order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
 
@@ -834,6 +919,7 @@ class CitationTopic(models.TextChoices):
     SESSION = "session", "What a session is like"
     DOWNTIME = "downtime", "Downtime"
     COST = "cost", "Cost"
+    LIVING_WITH = "living_with", "What living with it is like"
 
 
 class ProfileCitationManager(models.Manager):

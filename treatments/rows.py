@@ -118,6 +118,7 @@ ROWS = (
             RowDeclaration("maintenance", "Top-up sessions", "maintenance", per_concern=True),
             RowDeclaration("downtime", "Downtime", "downtime"),
             RowDeclaration("cost", "Cost", "cost"),
+            RowDeclaration("living-with", "What living with it is like", "living_with"),
         ),
     ),
 )
@@ -257,6 +258,16 @@ class CellBuilder:
             answer=treatment.downtime_line(),
             label=CLINIC_ESTIMATE if treatment.in_sessions and treatment.downtime_days_min is not None else "",
             citations=self.profile_citations(treatment, CitationTopic.DOWNTIME),
+        )
+
+    def living_with(self, treatment, link):
+        if not treatment.living_with.strip():
+            return Cell(answer=NOT_KNOWN)
+        first, _, rest = treatment.living_with.strip().partition(". ")  # its first sentence is the short answer
+        return Cell(
+            answer=f"{first}." if rest else first,
+            text=rest,
+            citations=self.profile_citations(treatment, CitationTopic.LIVING_WITH),
         )
 
     def cost(self, treatment, link):
