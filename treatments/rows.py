@@ -63,7 +63,7 @@ class Cell:
             or self.estimate.measured_in
             or self.estimate.certainty_reason
             or self.estimate.caveats
-            or not self.estimate.measured and self.estimate.citations
+            or (not self.estimate.measured and self.estimate.citations)
         )
         return bool(estimate_detail or self.label or self.text or self.lists or self.notes or self.citations)
 

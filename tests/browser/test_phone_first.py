@@ -1,6 +1,5 @@
 """Issue 11, item 1: the comparison on a phone and on a desktop, the one-option message, and print."""
 
-
 import pytest
 from playwright.sync_api import expect
 
@@ -40,7 +39,12 @@ OVERFLOWING = """() => {
 @pytest.mark.parametrize("width", [320, 375])
 def test_nothing_in_main_scrolls_sideways_on_a_phone(site, browser, width):
     page = phone(browser, width)
-    paths = [COMPARE, *(four_options(concern) for concern in FOUR_OPTIONS), "/treatments/prp/", "/treatments/finasteride/"]
+    paths = [
+        COMPARE,
+        *(four_options(concern) for concern in FOUR_OPTIONS),
+        "/treatments/prp/",
+        "/treatments/finasteride/",
+    ]
     for path in paths:
         page.goto(site + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= width, path

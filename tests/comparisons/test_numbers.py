@@ -70,7 +70,9 @@ def test_every_number_shown_sits_beside_its_source_and_a_certainty_label(client,
 @pytest.mark.parametrize("concern", ["hair-loss", "facial-skin", "body-skin", "dark-circles"])
 def test_no_frequency_band_is_shown_where_a_study_gives_a_count(client, concern):
     html = page(client, concern, everything=True)
-    counted = SideEffect.objects.exclude(people_per_100=None).filter(treatment__indication_links__indication__slug=concern)
+    counted = SideEffect.objects.exclude(people_per_100=None).filter(
+        treatment__indication_links__indication__slug=concern
+    )
     assert counted.exists()
     for effect in counted:
         items = side_effect_item(html, effect.name)
