@@ -13,9 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from comparisons.tables import NOT_KNOWN
 from tests.factories import make_treatment
-from treatments.models import CitationTopic, HowUsed, Indication, ProfileCitation, Reference, Treatment
+from treatments.models import NOT_KNOWN, CitationTopic, HowUsed, Indication, ProfileCitation, Reference, Treatment
 from treatments.numbers import NOT_MEASURED
 
 pytestmark = pytest.mark.django_db
