@@ -66,6 +66,12 @@ QUESTIONS = (
         hint="We do not show prices: we found no reliable survey of them.",
     ),
     Question(
+        "daily",
+        "Would you rather use something every day at home, or go to a clinic for sessions?",
+        (("daily", "Every day at home"), ("sessions", "Sessions at a clinic"), ("either", "Either is fine")),
+        ("what-it-is", "first-course", "living-with"),
+    ),
+    Question(
         "soon",
         "How soon do you want to see a change?",
         (("1-month", "Within a month"), ("3-months", "Within 3 months"), ("can-wait", "I can wait longer")),
