@@ -171,25 +171,36 @@ class Indication(Publishable):
         return (self.slug,)
 
 
+# What a citation shows of its source (treatments.presentation.numbered): all a page fetches of the sources
+# behind a comparison table or a profile, however many there are.
+CITED_FIELDS = ("id", "key", "title")
+
+
 class TreatmentQuerySet(PublishedQuerySet):
     def for_comparison(self, indication=None):
         """Everything a comparison table or profile shows, in a fixed number of queries.
         With an indication, only that concern's schedule and evidence are fetched."""
+        cited = models.Prefetch("references", queryset=Reference.objects.only(*CITED_FIELDS))
         links = (
             TreatmentIndication.objects.filter(indication__status=Status.PUBLISHED)
             .select_related("indication", "benefit_source")
-            .prefetch_related("references")
+            .prefetch_related(cited)
         )
         if indication is not None:
             links = links.filter(indication=indication)
         return self.prefetch_related(
             "ingredients",
             models.Prefetch(
-                "side_effects", queryset=SideEffect.objects.select_related("rate_source").prefetch_related("references")
+                "side_effects", queryset=SideEffect.objects.select_related("rate_source").prefetch_related(cited)
             ),
-            models.Prefetch("cautions", queryset=Caution.objects.prefetch_related("references")),
+            models.Prefetch("cautions", queryset=Caution.objects.prefetch_related(cited)),
             models.Prefetch("indication_links", queryset=links),
-            models.Prefetch("citations", queryset=ProfileCitation.objects.select_related("reference")),
+            models.Prefetch(
+                "citations",
+                queryset=ProfileCitation.objects.select_related("reference").only(
+                    "treatment", "topic", *(f"reference__{name}" for name in CITED_FIELDS)
+                ),
+            ),
         )
 
 
