@@ -29,6 +29,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -69,6 +70,7 @@ KB_BUDGET = 40 * 1024
 STATIC_RATIO_TARGET = 0.85
 UNCACHED_RATIO_TARGET = 0.08
 UNCACHED_CONNECTIONS = 8
+UNCACHED_ROUNDS = 3
 
 WRK_LUA = r"""
 local threads = {}
@@ -130,6 +132,10 @@ def prepare_database(env):
 
 @contextlib.contextmanager
 def gunicorn(env, port, tmp, log_name="gunicorn.log"):
+    # Another stack on the port (a second bench, `make serve`) would answer /healthz for ours, and be measured.
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"something already listens on 127.0.0.1:{port}: pass another --port")
     logfile = open(tmp / log_name, "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
         [str(Path(PY).parent / "gunicorn"), "-c", "config/gunicorn.conf.py"],
@@ -417,9 +423,10 @@ def available(port, pages):
     return ok, missing
 
 
-def measure(port, rows, static, args, connections=None, timeout=5):
+def measure(port, rows, static, args, connections=None, timeout=5, rounds=INTERLEAVED_ROUNDS, seconds=None):
     """Each page in slices alternating with slices of the static file; ratios use the same slices."""
     connections = connections or args.connections
+    seconds = seconds or max(1, round(args.seconds / rounds))
     results, static_runs = {}, []
     load(port, static, {}, 1, min(args.connections, 8))  # warm each worker
     for row in rows:
@@ -429,8 +436,7 @@ def measure(port, rows, static, args, connections=None, timeout=5):
         # Slices of the page and of the static file, alternating, so both see the same background load
         # (other jobs on a shared machine come and go): the ratio compares like with like.
         page_slices, static_slices = [], []
-        seconds = max(1, round(args.seconds / INTERLEAVED_ROUNDS))
-        for _ in range(INTERLEAVED_ROUNDS):
+        for _ in range(rounds):
             static_slices.append(load(port, static, {}, seconds, connections, timeout))
             page_slices.append(load(port, path, headers, seconds, connections, timeout))
         results[label] = combined(page_slices)
@@ -449,14 +455,16 @@ def cmd_bench(args, env, tmp):
     os.environ.update(env, DJANGO_LOG_LEVEL="WARNING")  # in-process query counting: no request lines
     uncached_only = [page for page in UNCACHED_PAGES if page[0] not in {label for label, _, _ in PAGES}]
     before_n, q_before, after_n, q_after = count_queries(PAGES + uncached_only)
-    with gunicorn(env, args.port, tmp):
-        ok, missing = available(args.port, PAGES)
-        static = static_css(args.port)
-        rows = []
-        for label, path, headers, _ in ok:
-            html, total, assets = first_visit_bytes(args.port, path, headers)
-            rows.append({"label": label, "path": path, "headers": headers, "html": html, "total": total})
-        results = measure(args.port, rows, static, args)
+    results, rows, missing = {}, [], []
+    static = "/static/css/site.css"
+    if not args.uncached_only:
+        with gunicorn(env, args.port, tmp):
+            ok, missing = available(args.port, PAGES)
+            static = static_css(args.port)
+            for label, path, headers, _ in ok:
+                html, total, assets = first_visit_bytes(args.port, path, headers)
+                rows.append({"label": label, "path": path, "headers": headers, "html": html, "total": total})
+            results = measure(args.port, rows, static, args)
 
     # The same stack with the page cache off: a patient whose request misses the cache.
     uncached_env = dict(
@@ -468,14 +476,23 @@ def cmd_bench(args, env, tmp):
     if UNCACHED_PAGES and not args.no_uncached:
         with gunicorn(uncached_env, args.port, tmp, "gunicorn-nocache.log"):
             ok_uncached, _ = available(args.port, UNCACHED_PAGES)
+            static = static_css(args.port)
             uncached_rows = [
                 {"label": label, "path": path, "headers": headers} for label, path, headers, _ in ok_uncached
             ]
-            # Fewer connections, a longer timeout: a page that renders on every request saturates the workers
-            # with a few connections, and 64 would only queue until requests time out (throughput is the
-            # same; the static file is measured with the same connections in the same slices).
+            # Fewer connections, a longer timeout and longer slices: a page that renders on every request
+            # saturates the workers with a few connections (64 would only queue until requests time out), and a
+            # slice must be long against its latency, or wrk counts almost nothing in it. The static file gets
+            # the same connections in the same slices.
             uncached = measure(
-                args.port, uncached_rows, static_css(args.port), args, min(args.connections, UNCACHED_CONNECTIONS), 30
+                args.port,
+                uncached_rows,
+                static,
+                args,
+                connections=min(args.connections, UNCACHED_CONNECTIONS),
+                timeout=30,
+                rounds=UNCACHED_ROUNDS,
+                seconds=max(4, round(args.seconds / 2)),
             )
         known = {row["label"] for row in rows}
         for row in uncached_rows:
@@ -577,6 +594,9 @@ def main(argv=None):
     parser.add_argument("--strict", action="store_true", help="exit 1 when a bench target is missed")
     parser.add_argument(
         "--no-uncached", action="store_true", help="skip the second stack with the page cache off (bench)"
+    )
+    parser.add_argument(
+        "--uncached-only", action="store_true", help="only the second stack, with the page cache off (bench)"
     )
     args = parser.parse_args(argv)
     args.seconds = max(1, min(args.seconds, 30))
