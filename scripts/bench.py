@@ -431,7 +431,7 @@ def measure(port, rows, static, args, connections=None, timeout=5, rounds=INTERL
     load(port, static, {}, 1, min(args.connections, 8))  # warm each worker
     for row in rows:
         label, path, headers = row["label"], row["path"], row["headers"]
-        log(f"load: {label} {path} ({args.seconds}s against as much of the static file, interleaved)")
+        log(f"load: {label} {path} ({rounds * seconds}s against as much of the static file, interleaved)")
         load(port, path, headers, 1, min(args.connections, 8))  # warm the page cache (and each worker)
         # Slices of the page and of the static file, alternating, so both see the same background load
         # (other jobs on a shared machine come and go): the ratio compares like with like.
@@ -520,12 +520,15 @@ def cmd_bench(args, env, tmp):
             return f"{'-':>11} {'-':>7} {'-':>9}"
         return f"{u['rps']:>11.0f} {u['p50_ms']:>7.1f} {(ratio(u) if as_ratio is None else as_ratio):>9.3f}"
 
-    r = results.get("static css")
-    if r:
-        print(
-            f"{'static css':<15} {static[:48]:<48} {r['rps']:>8.0f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} {1:>8.2f} "
-            f"{nocache_columns('static css', 1)} {r['non2xx'] + r['errors']:>6}"
+    r, u = results.get("static css"), uncached.get("static css")
+    if r or u:
+        cached_static = (
+            f"{r['rps']:>8.0f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} {1:>8.2f}"
+            if r
+            else f"{'-':>8} {'-':>7} {'-':>7} {'-':>8}"
         )
+        bad = sum(x["non2xx"] + x["errors"] for x in (r, u) if x)
+        print(f"{'static css':<15} {static[:48]:<48} {cached_static} {nocache_columns('static css', 1)} {bad:>6}")
     for row in rows:
         label = row["label"]
         r, u = results.get(label), uncached.get(label)
