@@ -64,8 +64,8 @@ serve: load  ## the production stack (gunicorn + WhiteNoise, debug off) at http:
 	$(PY) manage.py collectstatic --noinput -v 0 && \
 	PORT=$(SERVE_PORT) exec $(VENV)/bin/gunicorn -c config/gunicorn.conf.py
 
-bench: install  ## requests/s, latency, SQL queries and bytes per page against a throwaway production stack
-	$(PY) scripts/bench.py
+bench: install  ## requests/s, latency, SQL queries and bytes per page, cached and uncached: make bench BENCH_ARGS="--port 8047"
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 load-test: install  ## bounded load (<= 60 s, 64 connections) on the production stack; fails on any error
 	scripts/load.sh

@@ -12,10 +12,13 @@ at most 30), --connections (default 64, at most 256), loopback only. Pages that 
 reported as missing and skipped, so the script works while pages are still being built.
 
 Each page is measured in slices that alternate with slices of the static file (5 of each), and its ratio
-is to the static file's rate in those same slices. Targets printed at the end: cached pages >= 0.85x the
-static file's requests/s, the same number of SQL
-queries with 2 and with 20 treatments, and every page < 40 KB on a first visit (compressed HTML and its
-CSS/JS, headers included).
+is to the static file's rate in those same slices. Then the stack is restarted with the page cache off
+(DJANGO_PAGE_CACHE_SECONDS=0, its own cache key prefix, so nothing stored by the first stack is read back)
+and the comparison pages are measured the same way: every request renders the page, as for a patient whose
+request misses the cache. Their ratios are printed beside the cached ones ("nocache x").
+Targets printed at the end: cached pages >= 0.85x the static file's requests/s, the uncached comparison
+>= 0.08x, the same number of SQL queries with 2 and with 20 treatments, and every page < 40 KB on a first
+visit (compressed HTML and its CSS/JS, headers included).
 """
 
 import argparse
@@ -26,6 +29,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -54,8 +58,19 @@ LOAD_EXTRA = [
     ("faq search", "/faq/?q=pain", {}),
     ("health", "/healthz", {}),
 ]
+# Measured again with the page cache off (DJANGO_PAGE_CACHE_SECONDS=0): every request renders the page.
+FOUR_OPTIONS = "/compare/mesotherapy-vs-prp/?concern=hair-loss" + "".join(
+    f"&treatments={slug}" for slug in ("mesotherapy", "prp", "minoxidil", "no-treatment")
+)
+UNCACHED_PAGES = [
+    ("comparison", "/compare/mesotherapy-vs-prp/", {}),
+    ("4 options", FOUR_OPTIONS, {}),
+]
 KB_BUDGET = 40 * 1024
 STATIC_RATIO_TARGET = 0.85
+UNCACHED_RATIO_TARGET = 0.08
+UNCACHED_CONNECTIONS = 8
+UNCACHED_ROUNDS = 3
 
 WRK_LUA = r"""
 local threads = {}
@@ -116,8 +131,12 @@ def prepare_database(env):
 
 
 @contextlib.contextmanager
-def gunicorn(env, port, tmp):
-    logfile = open(tmp / "gunicorn.log", "w")  # noqa: SIM115 (closed below)
+def gunicorn(env, port, tmp, log_name="gunicorn.log"):
+    # Another stack on the port (a second bench, `make serve`) would answer /healthz for ours, and be measured.
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"something already listens on 127.0.0.1:{port}: pass another --port")
+    logfile = open(tmp / log_name, "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
         [str(Path(PY).parent / "gunicorn"), "-c", "config/gunicorn.conf.py"],
         cwd=BASE_DIR,
@@ -130,9 +149,7 @@ def gunicorn(env, port, tmp):
         deadline = time.monotonic() + 30
         while True:
             if proc.poll() is not None:
-                raise SystemExit(
-                    f"gunicorn exited ({proc.returncode}); see its log:\n{(tmp / 'gunicorn.log').read_text()}"
-                )
+                raise SystemExit(f"gunicorn exited ({proc.returncode}); see its log:\n{(tmp / log_name).read_text()}")
             with contextlib.suppress(OSError):
                 if fetch(port, "/healthz")[0] == 200:
                     break
@@ -218,11 +235,11 @@ def first_visit_bytes(port, path, headers):
 # --- load ------------------------------------------------------------------------------------------------------
 
 
-def run_wrk(url, headers, seconds, connections):
+def run_wrk(url, headers, seconds, connections, timeout=5):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(WRK_LUA)
     cmd = ["wrk", "-t", str(min(connections, os.cpu_count() or 1)), "-c", str(connections), "-d", f"{seconds}s"]
-    cmd += ["--timeout", "5s", "-s", f.name]
+    cmd += ["--timeout", f"{timeout}s", "-s", f.name]
     for k, v in headers.items():
         cmd += ["-H", f"{k}: {v}"]
     try:
@@ -243,7 +260,7 @@ def run_wrk(url, headers, seconds, connections):
     }
 
 
-def run_python_load(port, path, headers, seconds, connections):
+def run_python_load(port, path, headers, seconds, connections, timeout=5):
     """Fallback without wrk: keep-alive connections in threads (the client costs CPU too: compare ratios)."""
     latencies, counts = [], {"non2xx": 0, "errors": 0}
     lock = threading.Lock()
@@ -253,7 +270,7 @@ def run_python_load(port, path, headers, seconds, connections):
         conn, mine, non2xx, errors = None, [], 0, 0
         while time.monotonic() < stop:
             try:
-                conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
                 t0 = time.perf_counter()
                 conn.request("GET", path, headers={**ACCEPT, **headers})
                 resp = conn.getresponse()
@@ -299,10 +316,10 @@ def combined(runs):
     }
 
 
-def load(port, path, headers, seconds, connections):
+def load(port, path, headers, seconds, connections, timeout=5):
     if shutil.which("wrk"):
-        return run_wrk(f"http://127.0.0.1:{port}{path}", {**ACCEPT, **headers}, seconds, connections)
-    return run_python_load(port, path, headers, seconds, connections)
+        return run_wrk(f"http://127.0.0.1:{port}{path}", {**ACCEPT, **headers}, seconds, connections, timeout)
+    return run_python_load(port, path, headers, seconds, connections, timeout)
 
 
 # --- SQL queries, in process -------------------------------------------------------------------------------
@@ -406,72 +423,144 @@ def available(port, pages):
     return ok, missing
 
 
+def measure(port, rows, static, args, connections=None, timeout=5, rounds=INTERLEAVED_ROUNDS, seconds=None):
+    """Each page in slices alternating with slices of the static file; ratios use the same slices."""
+    connections = connections or args.connections
+    seconds = seconds or max(1, round(args.seconds / rounds))
+    results, static_runs = {}, []
+    load(port, static, {}, 1, min(args.connections, 8))  # warm each worker
+    for row in rows:
+        label, path, headers = row["label"], row["path"], row["headers"]
+        log(f"load: {label} {path} ({rounds * seconds}s against as much of the static file, interleaved)")
+        load(port, path, headers, 1, min(args.connections, 8))  # warm the page cache (and each worker)
+        # Slices of the page and of the static file, alternating, so both see the same background load
+        # (other jobs on a shared machine come and go): the ratio compares like with like.
+        page_slices, static_slices = [], []
+        for _ in range(rounds):
+            static_slices.append(load(port, static, {}, seconds, connections, timeout))
+            page_slices.append(load(port, path, headers, seconds, connections, timeout))
+        results[label] = combined(page_slices)
+        results[label]["static_rps"] = combined(static_slices)["rps"]
+        static_runs.extend(static_slices)
+    if static_runs:
+        results["static css"] = combined(static_runs)
+    return results
+
+
+def ratio(result):
+    return result["rps"] / result["static_rps"] if result and result.get("static_rps") else 0.0
+
+
 def cmd_bench(args, env, tmp):
     os.environ.update(env, DJANGO_LOG_LEVEL="WARNING")  # in-process query counting: no request lines
-    before_n, q_before, after_n, q_after = count_queries(PAGES)
-    with gunicorn(env, args.port, tmp):
-        ok, missing = available(args.port, PAGES)
-        static = static_css(args.port)
-        rows = []
-        for label, path, headers, _ in ok:
-            html, total, assets = first_visit_bytes(args.port, path, headers)
-            rows.append({"label": label, "path": path, "headers": headers, "html": html, "total": total})
-        results, static_runs = {}, []
-        load(args.port, static, {}, 1, min(args.connections, 8))  # warm each worker
-        for row in rows:
-            label, path, headers = row["label"], row["path"], row["headers"]
-            log(f"load: {label} {path} ({args.seconds}s against as much of the static file, interleaved)")
-            load(args.port, path, headers, 1, min(args.connections, 8))  # warm the page cache
-            # Slices of the page and of the static file, alternating, so both see the same background load
-            # (other jobs on a shared machine come and go): the ratio compares like with like.
-            page_slices, static_slices = [], []
-            seconds = max(1, round(args.seconds / INTERLEAVED_ROUNDS))
-            for _ in range(INTERLEAVED_ROUNDS):
-                static_slices.append(load(args.port, static, {}, seconds, args.connections))
-                page_slices.append(load(args.port, path, headers, seconds, args.connections))
-            results[label] = combined(page_slices)
-            results[label]["static_rps"] = combined(static_slices)["rps"]
-            static_runs.extend(static_slices)
-        results["static css"] = combined(static_runs)
+    uncached_only = [page for page in UNCACHED_PAGES if page[0] not in {label for label, _, _ in PAGES}]
+    before_n, q_before, after_n, q_after = count_queries(PAGES + uncached_only)
+    results, rows, missing = {}, [], []
+    static = "/static/css/site.css"
+    if not args.uncached_only:
+        with gunicorn(env, args.port, tmp):
+            ok, missing = available(args.port, PAGES)
+            static = static_css(args.port)
+            for label, path, headers, _ in ok:
+                html, total, assets = first_visit_bytes(args.port, path, headers)
+                rows.append({"label": label, "path": path, "headers": headers, "html": html, "total": total})
+            results = measure(args.port, rows, static, args)
+
+    # The same stack with the page cache off: a patient whose request misses the cache.
+    uncached_env = dict(
+        env,
+        DJANGO_PAGE_CACHE_SECONDS="0",
+        DJANGO_CACHE_KEY_PREFIX=f"{env.get('DJANGO_CACHE_KEY_PREFIX') or 'treatments'}-bench-nocache-{secrets.token_hex(4)}",
+    )
+    uncached = {}
+    if UNCACHED_PAGES and not args.no_uncached:
+        with gunicorn(uncached_env, args.port, tmp, "gunicorn-nocache.log"):
+            ok_uncached, _ = available(args.port, UNCACHED_PAGES)
+            static = static_css(args.port)
+            uncached_rows = [
+                {"label": label, "path": path, "headers": headers} for label, path, headers, _ in ok_uncached
+            ]
+            # Fewer connections, a longer timeout and longer slices: a page that renders on every request
+            # saturates the workers with a few connections (64 would only queue until requests time out), and a
+            # slice must be long against its latency, or wrk counts almost nothing in it. The static file gets
+            # the same connections in the same slices.
+            uncached = measure(
+                args.port,
+                uncached_rows,
+                static,
+                args,
+                connections=min(args.connections, UNCACHED_CONNECTIONS),
+                timeout=30,
+                rounds=UNCACHED_ROUNDS,
+                seconds=max(4, round(args.seconds / 2)),
+            )
+        known = {row["label"] for row in rows}
+        for row in uncached_rows:
+            if row["label"] not in known:
+                rows.append({**row, "html": None, "total": None})
 
     print(
         f"\nProduction stack: gunicorn ({env.get('WEB_CONCURRENCY', '2 x cores + 1')} workers), "
         f"{'wrk' if shutil.which('wrk') else 'python client'}, {args.seconds}s x {args.connections} connections per URL, "
-        f"database {env['DATABASE_URL'].split(':')[0]}"
+        f"database {env['DATABASE_URL'].split(':')[0]}; 'nocache': the same stack restarted with "
+        f"DJANGO_PAGE_CACHE_SECONDS=0, {min(args.connections, UNCACHED_CONNECTIONS)} connections"
     )
     head = (
-        f"{'page':<15} {'path':<48} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'x static':>8} {'non2xx':>6} "
+        f"{'page':<15} {'path':<48} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'x static':>8} "
+        f"{'nocache r/s':>11} {'p50 ms':>7} {'nocache x':>9} {'non2xx':>6} "
         f"{'q@' + str(before_n):>5} {'q@' + str(after_n):>5} {'html B':>7} {'first KB':>8}"
     )
     print(head)
     print("-" * len(head))
     failures = []
-    r = results["static css"]
-    print(
-        f"{'static css':<15} {static[:48]:<48} {r['rps']:>8.0f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} {1:>8.2f} "
-        f"{r['non2xx'] + r['errors']:>6}"
-    )
-    for row in rows:
-        r = results[row["label"]]
-        ratio = r["rps"] / r["static_rps"] if r["static_rps"] else 0
-        qb, qa = q_before.get(row["label"]), q_after.get(row["label"])
-        print(
-            f"{row['label']:<15} {row['path'][:48]:<48} {r['rps']:>8.0f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} "
-            f"{ratio:>8.2f} {r['non2xx'] + r['errors']:>6} {qb if qb is not None else '-':>5} "
-            f"{qa if qa is not None else '-':>5} {row['html']:>7} {row['total'] / 1024:>8.1f}"
+
+    def nocache_columns(label, as_ratio=None):
+        u = uncached.get(label)
+        if not u:
+            return f"{'-':>11} {'-':>7} {'-':>9}"
+        return f"{u['rps']:>11.0f} {u['p50_ms']:>7.1f} {(ratio(u) if as_ratio is None else as_ratio):>9.3f}"
+
+    r, u = results.get("static css"), uncached.get("static css")
+    if r or u:
+        cached_static = (
+            f"{r['rps']:>8.0f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} {1:>8.2f}"
+            if r
+            else f"{'-':>8} {'-':>7} {'-':>7} {'-':>8}"
         )
-        if ratio < STATIC_RATIO_TARGET:
-            failures.append(f"{row['label']}: {ratio:.2f}x static throughput (target >= {STATIC_RATIO_TARGET})")
+        bad = sum(x["non2xx"] + x["errors"] for x in (r, u) if x)
+        print(f"{'static css':<15} {static[:48]:<48} {cached_static} {nocache_columns('static css', 1)} {bad:>6}")
+    for row in rows:
+        label = row["label"]
+        r, u = results.get(label), uncached.get(label)
+        qb, qa = q_before.get(label), q_after.get(label)
+        bad = sum(x["non2xx"] + x["errors"] for x in (r, u) if x)
+        cached_columns = (
+            f"{r['rps']:>8.0f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} {ratio(r):>8.2f}"
+            if r
+            else f"{'-':>8} {'-':>7} {'-':>7} {'-':>8}"
+        )
+        sizes = f"{row['html']:>7} {row['total'] / 1024:>8.1f}" if row["total"] is not None else f"{'-':>7} {'-':>8}"
+        print(
+            f"{label:<15} {row['path'][:48]:<48} {cached_columns} {nocache_columns(label)} {bad:>6} "
+            f"{qb if qb is not None else '-':>5} {qa if qa is not None else '-':>5} {sizes}"
+        )
+        if r and ratio(r) < STATIC_RATIO_TARGET:
+            failures.append(f"{label}: {ratio(r):.2f}x static throughput (target >= {STATIC_RATIO_TARGET})")
+        if u and ratio(u) < UNCACHED_RATIO_TARGET:
+            failures.append(
+                f"{label}: {ratio(u):.3f}x static throughput with the page cache off (target >= {UNCACHED_RATIO_TARGET})"
+            )
         if qb != qa:
-            failures.append(f"{row['label']}: {qb} queries with {before_n} treatments, {qa} with {after_n}")
-        if row["total"] >= KB_BUDGET:
-            failures.append(f"{row['label']}: {row['total'] / 1024:.1f} KB first visit (target < 40 KB)")
-        if r["non2xx"] or r["errors"]:
-            failures.append(f"{row['label']}: {r['non2xx']} non-2xx, {r['errors']} socket errors")
+            failures.append(f"{label}: {qb} queries with {before_n} treatments, {qa} with {after_n}")
+        if row["total"] is not None and row["total"] >= KB_BUDGET:
+            failures.append(f"{label}: {row['total'] / 1024:.1f} KB first visit (target < 40 KB)")
+        if bad:
+            failures.append(f"{label}: {bad} non-2xx or socket errors")
     for label, path, _, status in missing:
         print(f"{label:<15} {path[:48]:<48} missing (HTTP {status}), not measured")
     print(
-        f"\nTargets: cached page >= {STATIC_RATIO_TARGET}x static req/s; same queries at 2 and 20 treatments; first visit < 40 KB"
+        f"\nTargets: cached page >= {STATIC_RATIO_TARGET}x static req/s; uncached comparison >= "
+        f"{UNCACHED_RATIO_TARGET}x; same queries at 2 and 20 treatments; first visit < 40 KB"
     )
     print("\n".join(f"  MISS {f}" for f in failures) if failures else "  all met")
     return 1 if failures and args.strict else 0
@@ -506,6 +595,12 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, help="gunicorn workers (default WEB_CONCURRENCY or 2 x cores + 1)")
     parser.add_argument("--database-url", help="default: a throwaway SQLite file (or DATABASE_URL)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a bench target is missed")
+    parser.add_argument(
+        "--no-uncached", action="store_true", help="skip the second stack with the page cache off (bench)"
+    )
+    parser.add_argument(
+        "--uncached-only", action="store_true", help="only the second stack, with the page cache off (bench)"
+    )
     args = parser.parse_args(argv)
     args.seconds = max(1, min(args.seconds, 30))
     args.connections = max(1, min(args.connections, 256))

@@ -60,9 +60,19 @@ class StudyType(models.TextChoices):
     CLINIC_ARTICLE = "clinic_article", "Clinic or press article (not a study)"
 
 
+# What a citation shows of its source (treatments.presentation.numbered): all a page fetches of the sources
+# behind a comparison table or a profile, however many there are.
+CITED_FIELDS = ("id", "key", "title")
+
+
 class ReferenceQuerySet(PublishedQuerySet):
     def get_by_natural_key(self, key):
         return self.get(key=key)
+
+    def cited(self):
+        """Sources as a citation shows them (number, key, title): for prefetching the sources behind a page's
+        claims without their long fields, `Prefetch("references", queryset=Reference.objects.cited())`."""
+        return self.only(*CITED_FIELDS)
 
     def citation_numbers(self):
         """The number each source is cited by, the same on every page: its place in the
@@ -244,21 +254,27 @@ class TreatmentQuerySet(PublishedQuerySet):
     def for_comparison(self, indication=None):
         """Everything a comparison table or profile shows, in a fixed number of queries.
         With an indication, only that concern's schedule and evidence are fetched."""
+        cited = models.Prefetch("references", queryset=Reference.objects.cited())
         links = (
             TreatmentIndication.objects.filter(indication__status=Status.PUBLISHED)
             .select_related("indication", "benefit_source")
-            .prefetch_related("references")
+            .prefetch_related(cited)
         )
         if indication is not None:
             links = links.filter(indication=indication)
         return self.prefetch_related(
             "ingredients",
             models.Prefetch(
-                "side_effects", queryset=SideEffect.objects.select_related("rate_source").prefetch_related("references")
+                "side_effects", queryset=SideEffect.objects.select_related("rate_source").prefetch_related(cited)
             ),
-            models.Prefetch("cautions", queryset=Caution.objects.prefetch_related("references")),
+            models.Prefetch("cautions", queryset=Caution.objects.prefetch_related(cited)),
             models.Prefetch("indication_links", queryset=links),
-            models.Prefetch("citations", queryset=ProfileCitation.objects.select_related("reference")),
+            models.Prefetch(
+                "citations",
+                queryset=ProfileCitation.objects.select_related("reference").only(
+                    "treatment", "topic", *(f"reference__{name}" for name in CITED_FIELDS)
+                ),
+            ),
         )
 
 

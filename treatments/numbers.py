@@ -6,6 +6,10 @@ every option says so in the same words.
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
+
+from django.utils.safestring import mark_safe
 
 from .models import Certainty, Frequency
 from .presentation import numbered
@@ -39,14 +43,24 @@ class IconArray:
 
     @property
     def figures(self):
-        return [
-            {"x": (i % self.SIZE) * self.CELL, "y": (i // self.SIZE) * self.CELL, "filled": i < self.count}
-            for i in range(self.SIZE * self.SIZE)
-        ]
+        return _figures(self.count, self.SIZE, self.CELL)
 
     @property
     def width(self):
         return self.SIZE * self.CELL
+
+
+@lru_cache(maxsize=128)
+def _figures(count, size, cell):
+    """The figures of an icon array, built once per count (there are only 101). Their positions are
+    already text, marked safe: a template prints them as they are, without localizing 200 numbers per
+    array on every request. Read-only, as every page shares them."""
+    return tuple(
+        MappingProxyType(
+            {"x": mark_safe(str((i % size) * cell)), "y": mark_safe(str((i // size) * cell)), "filled": i < count}
+        )
+        for i in range(size * size)
+    )
 
 
 @dataclass

@@ -4,7 +4,15 @@ Markdown is rendered by markdown-it-py with raw HTML switched off (any HTML a
 writer types is shown as text), then the result goes through nh3 (the Rust
 `ammonia` sanitiser) with a small allowlist. Either step alone should be enough;
 both together mean a bug in one does not put a script on a page.
+
+Rendering is a pure function of the text, so `render_markdown` keeps a bounded cache keyed on the text
+itself: each version of a text is rendered once per process, not on every request, and no stored copy can
+go stale. An edit, a restore, a preview or a fixture loaded with raw=True (which skips save()) changes the
+text, and the new text is a new key. Only staff-written content is rendered, so the distinct texts are
+few; the bound keeps memory fixed whatever reaches it.
 """
+
+from functools import lru_cache
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -33,8 +41,16 @@ def clean_html(html):
     return mark_safe(_cleaner.clean(str(html)).strip())
 
 
+RENDERED_CACHE_SIZE = 2048
+
+
+@lru_cache(maxsize=RENDERED_CACHE_SIZE)
+def _render(text):
+    return clean_html(_markdown.render(text))
+
+
 def render_markdown(text):
-    """Markdown from a staff member -> sanitised HTML that is safe to put on a page."""
+    """Markdown from a staff member -> sanitised HTML that is safe to put on a page (rendered once per text)."""
     if not text:
         return SafeString("")
-    return clean_html(_markdown.render(str(text)))
+    return _render(str(text))

@@ -1,0 +1,71 @@
+"""The small pieces a comparison repeats dozens of times, written in Python instead of an included template.
+
+    {% load evidence %}{% citations cell.citations %}   same HTML as components/citations.html
+    {% icon_array estimate.icons %}                     same HTML as components/icon_array.html
+
+A comparison of two options includes components/citations.html about 120 times and draws 600 icon figures;
+each `{% include %}` copies the context and renders a node list, and each figure renders its position
+numbers. These tags print the same markup, byte for byte (tests/test_uncached_speed.py compares them with
+the templates), at a fraction of the cost of a page that misses the page cache.
+"""
+
+from functools import lru_cache
+
+from django import template
+from django.urls import get_script_prefix, reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+
+from treatments.numbers import IconArray
+
+register = template.Library()
+
+NEWLINE = "\n"  # each component template ends with one, which its include prints
+ON = ' class="on"'
+FIGURE = '<circle cx="7" cy="3.6" r="2.4"/><path d="M3.2 13V9.2a3.8 3.3 0 0 1 7.6 0V13z"/></g>'
+
+
+@lru_cache(maxsize=16)
+def _references_url(script_prefix):
+    # URL patterns are fixed while the process runs; the prefix (SCRIPT_NAME) is part of the key.
+    return reverse("pages:references")
+
+
+@register.simple_tag
+def citations(citations):
+    """Numbered links to the reference list, as components/citations.html draws them."""
+    if not citations:
+        return NEWLINE
+    url = conditional_escape(_references_url(get_script_prefix()))
+    links = "".join(
+        format_html(
+            '<a class="cite" href="{}#ref-{}" title="{}"><span class="visually-hidden">Source </span>[{}]</a>',
+            url,
+            citation.key,
+            citation.title,
+            citation.number,
+        )
+        for citation in citations
+    )
+    return mark_safe(f'<span class="citations">{links}</span>{NEWLINE}')
+
+
+@lru_cache(maxsize=128)
+def _figures_svg(count, size, cell):
+    return "".join(
+        f'<g transform="translate({(i % size) * cell} {(i // size) * cell})"{ON if i < count else ""}>{FIGURE}'
+        for i in range(size * size)
+    )
+
+
+@register.simple_tag
+def icon_array(icons):
+    """An IconArray (treatments.numbers) as components/icon_array.html draws it."""
+    if not isinstance(icons, IconArray):
+        return NEWLINE
+    label = conditional_escape(icons.label)
+    return mark_safe(
+        f'<svg class="icon-array" role="img" aria-label="{label}" viewBox="0 0 {icons.width} {icons.width}" '
+        f'width="{icons.width}" height="{icons.width}" focusable="false"><title>{label}</title>'
+        f"{_figures_svg(icons.count, icons.SIZE, icons.CELL)}</svg>{NEWLINE}"
+    )
