@@ -6,10 +6,6 @@ every option says so in the same words.
 """
 
 from dataclasses import dataclass, field
-from functools import lru_cache
-from types import MappingProxyType
-
-from django.utils.safestring import mark_safe
 
 from .models import Certainty, Frequency
 from .presentation import numbered
@@ -33,7 +29,7 @@ def certainty_label(value):
 
 @dataclass
 class IconArray:
-    """100 figures in a 10 by 10 grid, the first `count` filled: drawn by components/icon_array.html."""
+    """100 figures in a 10 by 10 grid, the first `count` filled: drawn by the `icon_array` tag (treatments/templatetags/evidence.py)."""
 
     count: int
     label: str
@@ -42,25 +38,8 @@ class IconArray:
     CELL = 14
 
     @property
-    def figures(self):
-        return _figures(self.count, self.SIZE, self.CELL)
-
-    @property
     def width(self):
         return self.SIZE * self.CELL
-
-
-@lru_cache(maxsize=128)
-def _figures(count, size, cell):
-    """The figures of an icon array, built once per count (there are only 101). Their positions are
-    already text, marked safe: a template prints them as they are, without localizing 200 numbers per
-    array on every request. Read-only, as every page shares them."""
-    return tuple(
-        MappingProxyType(
-            {"x": mark_safe(str((i % size) * cell)), "y": mark_safe(str((i // size) * cell)), "filled": i < count}
-        )
-        for i in range(size * size)
-    )
 
 
 @dataclass

@@ -1,12 +1,11 @@
 """The small pieces a comparison repeats dozens of times, written in Python instead of an included template.
 
-    {% load evidence %}{% citations cell.citations %}   same HTML as components/citations.html
-    {% icon_array estimate.icons %}                     same HTML as components/icon_array.html
+    {% load evidence %}{% citations cell.citations %}   numbered links to the reference list
+    {% icon_array estimate.icons %}                     100 figures, the first `count` filled, as one SVG
 
-A comparison of two options includes components/citations.html about 120 times and draws 600 icon figures;
-each `{% include %}` copies the context and renders a node list, and each figure renders its position
-numbers. These tags print the same markup, byte for byte (tests/test_uncached_speed.py compares them with
-the templates), at a fraction of the cost of a page that misses the page cache.
+A comparison of two options shows about 120 sets of citations and 600 icon figures; as included templates,
+each `{% include %}` copied the context and rendered a node list, and each figure rendered its position
+numbers. These tags print the same markup at a fraction of the cost of a page that misses the page cache.
 """
 
 from functools import lru_cache
@@ -33,7 +32,7 @@ def _references_url(script_prefix):
 
 @register.simple_tag
 def citations(citations):
-    """Numbered links to the reference list, as components/citations.html draws them."""
+    """Numbered links to the reference list, each at least 24px square (site.css `.cite`)."""
     if not citations:
         return NEWLINE
     url = conditional_escape(_references_url(get_script_prefix()))
@@ -60,7 +59,7 @@ def _figures_svg(count, size, cell):
 
 @register.simple_tag
 def icon_array(icons):
-    """An IconArray (treatments.numbers) as components/icon_array.html draws it."""
+    """An IconArray (treatments.numbers): an image whose text alternative is the number in words."""
     if not isinstance(icons, IconArray):
         return NEWLINE
     label = conditional_escape(icons.label)
