@@ -190,15 +190,16 @@ def _choice(request, comparison):
     chosen_slugs = [t.slug for t in available if t.pk in columns]
     errors = []
     asked_concern = request.GET.get("concern", "")
-    asked_treatments = request.GET.getlist("treatments")
+    asked_treatments = [slug for slug in request.GET.getlist("treatments") if slug]  # the form sends one empty
     known = [slug for slug in asked_treatments if slug in {t.slug for t in available}]
     if asked_concern and asked_concern not in {i.slug for i in indications}:
         errors.append("We do not know that concern. Please choose one of the concerns listed.")
         asked_concern = ""
     if len(known) != len(asked_treatments):
         errors.append("We do not know one of those treatments. Please choose from the treatments listed.")
-    data = {"concern": asked_concern, "treatments": known} if (asked_concern or known) else None
-    form = ComparisonChoiceForm(data)
+    submitted = "treatments" in request.GET
+    data = {"concern": asked_concern, "treatments": known} if (asked_concern or known or submitted) else None
+    form = ComparisonChoiceForm(data, submitted=submitted)
     if data is not None:
         if form.is_valid():
             concern = form.cleaned_data["concern"] or concern

@@ -57,9 +57,25 @@ class ComparisonChoiceForm(forms.Form):
         queryset=Treatment.objects.published(), to_field_name="slug", required=False
     )
 
+    def __init__(self, data=None, *, submitted=False):
+        super().__init__(data)
+        self.submitted = submitted  # the options were sent, even if none was ticked
+
+    @classmethod
+    def from_query(cls, query):
+        """The form for a query string. The choosing form always sends `treatments` (a hidden empty value), so
+        "nothing ticked" differs from a link that names no options; empty values are not options."""
+        if not query:
+            return cls()
+        data = {
+            "concern": query.get("concern", ""),
+            "treatments": [slug for slug in query.getlist("treatments") if slug],
+        }
+        return cls(data, submitted="treatments" in query)
+
     def clean_treatments(self):
         chosen = self.cleaned_data["treatments"]
-        if chosen and len(chosen) < 2:
+        if (chosen or self.submitted) and len(chosen) < 2:
             raise forms.ValidationError("Choose at least two treatments to compare.")
         return chosen
 
@@ -75,14 +91,15 @@ def comparison_detail(request, slug):
         for column in ComparisonTreatment.objects.filter(comparison=comparison).prefetch_related("references")
     }
 
-    form = ComparisonChoiceForm(request.GET or None)
+    form = ComparisonChoiceForm.from_query(request.GET)
     status = 200
     starting = comparison.indication if comparison.indication in indications else None  # not if taken down
     concern = starting or (indications[0] if indications else None)
     chosen_slugs = [t.slug for t in available if t.pk in columns]
+    ticked_slugs = None
     if request.GET:
         unknown_concern = request.GET.get("concern") and request.GET["concern"] not in {i.slug for i in indications}
-        unknown_treatment = set(request.GET.getlist("treatments")) - {t.slug for t in available}
+        unknown_treatment = set(form.data.get("treatments", [])) - {t.slug for t in available}
         if unknown_concern or unknown_treatment:
             raise Http404("That concern or treatment is not on this site.")
         if form.is_valid():
@@ -92,6 +109,7 @@ def comparison_detail(request, slug):
             status = 400
             asked = request.GET.get("concern")
             concern = next((i for i in indications if i.slug == asked), concern)  # keep the concern asked for
+            ticked_slugs = form.data["treatments"]  # the boxes stay as the patient left them
     if concern is None:
         raise Http404("No concerns are set up yet.")
 
@@ -104,6 +122,7 @@ def comparison_detail(request, slug):
         "available": available,
         "concern": concern,
         "chosen_slugs": chosen_slugs,
+        "ticked_slugs": chosen_slugs if ticked_slugs is None else ticked_slugs,
         "form": form,
         "table": table,
         "choice_error": " ".join(form.errors.get("treatments", [])),
@@ -112,11 +131,14 @@ def comparison_detail(request, slug):
     }
     template = "comparisons/comparison_detail.html"
     if wants_fragment(request):
-        response = render(request, f"{template}#choice-update", context, status=status)
-        if status == 400:  # keep the last good comparison, and its address, while the message explains
+        if status == 400:
+            # The message alone, swapped out of band: the last good comparison and its address stay. Sent as a
+            # 200, so htmx handles it as any answer (and django-htmx's debug page does not take over).
+            response = render(request, f"{template}#choice-update", context)
             response["HX-Reswap"] = "none"
             response["HX-Push-Url"] = "false"
-        return response
+            return response
+        return render(request, f"{template}#choice-update", context)
     context["points"] = _points_by_kind(comparison, numbers)
     return render(request, template, context, status=status)
 
