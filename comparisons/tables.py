@@ -1,7 +1,15 @@
 """The comparison: the option rows of treatments/rows.py across the chosen options, for one concern, plus the
-comparison's own row ("May suit you if") and an example first year of visits."""
+comparison's own row ("May suit you if") and an example first year of visits.
+
+`ComparisonTable` holds the cells as values (the "what matters to you" pages match on them); the comparison
+page shows a `RenderedTable`, whose cells are HTML made by components/cell.html once per option, concern and
+content generation (see `RenderedTable.build`)."""
 
 from dataclasses import dataclass
+
+from django.core.cache import caches
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 
 from treatments.rows import (
     ROWS,
@@ -74,9 +82,7 @@ class ComparisonTable:
 
     @property
     def names(self):
-        """'PRP, Minoxidil and Finasteride': the columns in words, for the caption."""
-        names = [t.short_name for t in self.treatments]
-        return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+        return names_in_words(self.treatments)
 
     @property
     def groups(self):
@@ -98,35 +104,117 @@ class ComparisonTable:
 
     @property
     def timelines(self):
-        timelines = []
-        for treatment in self.treatments:
-            link = concern_link(treatment)
-            if link is None or not link.has_sessions:  # only options given in sessions have a timeline
-                continue
-            count, gap = link.first_course_sessions_min, link.weeks_between_sessions_min
-            sessions = [week * gap for week in range(count) if week * gap <= Timeline.WEEKS]
-            top_ups = []
-            if link.maintenance_months_min:
-                step = link.maintenance_months_min * 52 / 12
-                week = sessions[-1] + step
-                while week <= Timeline.WEEKS:
-                    top_ups.append(week)
-                    week += step
-            description = (
-                f"{treatment.short_name}: {count} sessions, {gap} weeks apart"
-                + (
-                    f", then a top-up every {link.maintenance_months_min} months"
-                    if link.maintenance_months_min
-                    else ", then top-ups if needed (how often is not known)"
-                )
-                + f". That is {len(sessions) + len(top_ups)} visits in the first year."
+        return [timeline for timeline in map(self.timeline, self.treatments) if timeline is not None]
+
+    def timeline(self, treatment):
+        link = concern_link(treatment)
+        if link is None or not link.has_sessions:  # only options given in sessions have a timeline
+            return None
+        count, gap = link.first_course_sessions_min, link.weeks_between_sessions_min
+        sessions = [week * gap for week in range(count) if week * gap <= Timeline.WEEKS]
+        top_ups = []
+        if link.maintenance_months_min:
+            step = link.maintenance_months_min * 52 / 12
+            week = sessions[-1] + step
+            while week <= Timeline.WEEKS:
+                top_ups.append(week)
+                week += step
+        description = (
+            f"{treatment.short_name}: {count} sessions, {gap} weeks apart"
+            + (
+                f", then a top-up every {link.maintenance_months_min} months"
+                if link.maintenance_months_min
+                else ", then top-ups if needed (how often is not known)"
             )
-            timelines.append(
-                Timeline(
-                    treatment=treatment.short_name,
-                    description=description,
-                    sessions=[Timeline.x(week) for week in sessions],
-                    top_ups=[Timeline.x(week) for week in top_ups],
-                )
+            + f". That is {len(sessions) + len(top_ups)} visits in the first year."
+        )
+        return Timeline(
+            treatment=treatment.short_name,
+            description=description,
+            sessions=[Timeline.x(week) for week in sessions],
+            top_ups=[Timeline.x(week) for week in top_ups],
+        )
+
+
+def names_in_words(treatments):
+    """'PRP, Minoxidil and Finasteride': the columns in words, for the caption."""
+    names = [t.short_name for t in treatments]
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+
+
+@dataclass
+class RenderedColumn:
+    cells: dict  # row key -> the cell's HTML (components/cell.html)
+    timeline: Timeline | None
+
+
+@dataclass
+class RenderedCell:
+    column: str
+    html: str
+
+
+class RenderedTable:
+    """The comparison page's table: the same rows as ComparisonTable, each cell already HTML.
+
+    A column depends only on its option, the concern, the comparison and the content, so it is rendered once
+    per content generation (workflow.models.ContentGeneration) and kept in this process ("rendered" cache):
+    every choice of options that includes it, and every tracking tag, reuses it. With `generation=None` (a
+    staff preview, a request inside a transaction, no generation row) everything is rendered afresh and
+    nothing is kept."""
+
+    def __init__(self, treatments, indication, columns):
+        self.treatments = treatments
+        self.indication = indication
+        self.columns = columns  # treatment pk -> RenderedColumn
+
+    @classmethod
+    def build(cls, comparison, indication, treatments, generation, fetch):
+        """`treatments`: the chosen options, in order (plain rows). `fetch(pks)` returns a ComparisonTable of
+        those options with everything their cells show; it is called only for columns not kept already."""
+        store = caches["rendered"]
+        prefix = get_script_prefix()  # links in a cell start with it
+        keys = {t.pk: f"column:{generation}:{comparison.pk}:{indication.pk}:{t.pk}:{prefix}" for t in treatments}
+        columns = store.get_many(keys.values()) if generation is not None else {}
+        columns = {pk: columns[key] for pk, key in keys.items() if key in columns}
+        missing = [t.pk for t in treatments if t.pk not in columns]
+        if missing:
+            made = cls._render(fetch(missing))
+            columns.update(made)
+            if generation is not None:
+                store.set_many({keys[pk]: column for pk, column in made.items()})
+        return cls(treatments, indication, columns)
+
+    @staticmethod
+    def _render(table):
+        cells = {t.pk: {} for t in table.treatments}
+        for group in table.groups:
+            for row in group.rows:
+                for treatment, cell in zip(table.treatments, row.cells, strict=True):
+                    cells[treatment.pk][row.key] = render_to_string("components/cell.html", {"cell": cell})
+        return {t.pk: RenderedColumn(cells[t.pk], table.timeline(t)) for t in table.treatments}
+
+    @property
+    def names(self):
+        return names_in_words(self.treatments)
+
+    @property
+    def groups(self):
+        return [
+            RowGroup(
+                group.label,
+                [
+                    Row(
+                        row.key,
+                        row.label,
+                        [RenderedCell(t.short_name, self.columns[t.pk].cells[row.key]) for t in self.treatments],
+                    )
+                    for row in group.rows
+                ],
             )
-        return timelines
+            for group in COMPARISON_ROWS
+        ]
+
+    @property
+    def timelines(self):
+        return [self.columns[t.pk].timeline for t in self.treatments if self.columns[t.pk].timeline is not None]

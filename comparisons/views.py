@@ -7,9 +7,10 @@ from django.views.decorators.http import require_safe
 from config.cache import cache_public_page
 from treatments.models import Indication, Reference, Treatment
 from treatments.presentation import numbered
+from workflow.models import ContentGeneration
 
 from .models import Comparison, ComparisonPoint, ComparisonTreatment, FaqEntry, FaqTopic
-from .tables import ComparisonTable
+from .tables import ComparisonTable, RenderedTable
 
 MAX_QUERY_LENGTH = 100
 
@@ -33,6 +34,13 @@ def review_dates():
         "last_reviewed": max((last for last, _, _ in rows), default=None),
         "next_review_due": min((due for _, due, _ in rows), default=None),
         "reviewed_by": "" if "" in reviewers else "; ".join(sorted(reviewers)),
+    }
+
+
+def comparison_columns(comparison):
+    return {
+        column.treatment_id: column
+        for column in ComparisonTreatment.objects.filter(comparison=comparison).prefetch_related("references")
     }
 
 
@@ -86,10 +94,7 @@ def comparison_detail(request, slug):
     comparison = get_object_or_404(Comparison.objects.published().select_related("indication"), slug=slug)
     indications = list(Indication.objects.published())
     available = list(Treatment.objects.published())
-    columns = {
-        column.treatment_id: column
-        for column in ComparisonTreatment.objects.filter(comparison=comparison).prefetch_related("references")
-    }
+    columns = set(ComparisonTreatment.objects.filter(comparison=comparison).values_list("treatment_id", flat=True))
 
     form = ComparisonChoiceForm.from_query(request.GET)
     status = 200
@@ -113,9 +118,14 @@ def comparison_detail(request, slug):
     if concern is None:
         raise Http404("No concerns are set up yet.")
 
-    treatments = Treatment.objects.published().filter(slug__in=chosen_slugs).for_comparison(indication=concern)
+    chosen = [t for t in available if t.slug in set(chosen_slugs)]
+
+    def fetch(pks):
+        treatments = Treatment.objects.filter(pk__in=pks).for_comparison(indication=concern)
+        return ComparisonTable(treatments, concern, numbers, columns=comparison_columns(comparison))
+
     numbers = Reference.objects.citation_numbers()
-    table = ComparisonTable(treatments, concern, numbers, columns=columns)
+    table = RenderedTable.build(comparison, concern, chosen, ContentGeneration.for_request(request), fetch)
     context = {
         "comparison": comparison,
         "indications": indications,

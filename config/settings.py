@@ -136,6 +136,16 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 2000},
         }
     }
+# Rendered parts of pages (an option's column of the comparison), kept in each process under the content
+# generation they were made from (workflow.models.ContentGeneration, read from the database on each request),
+# so they are right on every server whatever the cache above is. Always local memory: reading one back costs
+# microseconds, and a process that restarts renders them again.
+CACHES["rendered"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "rendered-parts",
+    "TIMEOUT": env_int("DJANGO_RENDERED_PARTS_SECONDS", 3600),
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 # Whole public pages (config/cache.py): how long a stored page lives. Content changes invalidate every
 # stored page after commit (on every server when they share Redis).
 PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 600)

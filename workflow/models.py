@@ -8,11 +8,13 @@ a content app.
 The publish permission lives on a table-less model here, not on the content models, so that 'Content
 editors' can hold every permission of the content models while publishing stays with 'Clinical reviewers'."""
 
+import time
+
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -289,3 +291,49 @@ class Revision(models.Model):
 
     def item(self):
         return self.model._default_manager.filter(pk=self.object_id).first()
+
+
+class ContentGeneration(models.Model):
+    """One row whose `number` changes in the same transaction as every change to content (workflow.signals).
+
+    Work derived from published content (a rendered comparison column) can be kept under the number it was
+    made at and reused while the number stands: any committed change gives a new number, on every process and
+    server at once, because it lives in the database beside the content. A new number is a new
+    `time.time_ns()`, so a number is never used twice, not even after the table is emptied and filled again."""
+
+    ROW = 1
+
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return f"Content generation {self.number}"
+
+    @classmethod
+    def current(cls):
+        """The number now, or None if there is no row (then nothing derived should be kept)."""
+        return cls.objects.filter(pk=cls.ROW).values_list("number", flat=True).first()
+
+    @classmethod
+    def for_request(cls, request):
+        """The number under which rendered parts may be kept and reused for this request (read once per
+        request), or None: a staff preview runs in a transaction that is rolled back, and so does anything
+        else run inside a transaction, so what it renders must not be kept."""
+        if request is None or getattr(request, "preview", None) is not None or connection.in_atomic_block:
+            return None
+        if not hasattr(request, "_content_generation"):
+            request._content_generation = cls.current()
+        return request._content_generation
+
+    @classmethod
+    def advance(cls):
+        number = time.time_ns()
+        if not cls.objects.filter(pk=cls.ROW).update(number=number):
+            try:
+                with transaction.atomic():  # a savepoint: a lost race to create the row leaves the caller's work
+                    cls.objects.create(pk=cls.ROW, number=number)
+            except IntegrityError:
+                cls.objects.filter(pk=cls.ROW).update(number=number)
+        return number

@@ -2,13 +2,16 @@
 
 Pages draw on many models (a side effect shows on the comparison, the treatment page and more), so a
 receiver such as the page cache treats any change as "everything may have changed". Sent after commit, so
-a rolled-back save (a refused edit, a preview) never reaches it."""
+a rolled-back save (a refused edit, a preview) never reaches it.
+
+The same change also moves `ContentGeneration` on, inside its own transaction: committed with the content,
+rolled back with it, so work kept under the old number is never taken for the new content."""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal, receiver
 
-from .models import content_models
+from .models import ContentGeneration, Revision, content_models
 
 content_changed = Signal()
 
@@ -18,6 +21,7 @@ def is_content(model):
 
 
 def announce(model):
+    ContentGeneration.advance()
     transaction.on_commit(lambda: content_changed.send(sender=model), robust=True)
 
 
@@ -32,3 +36,9 @@ def content_saved_or_deleted(sender, **kwargs):
 def content_links_changed(sender, instance, action, **kwargs):
     if action.startswith("post_") and is_content(type(instance)):
         announce(type(instance))
+
+
+@receiver(post_save, sender=Revision, dispatch_uid="workflow-change-notes-saved")
+@receiver(post_delete, sender=Revision, dispatch_uid="workflow-change-notes-deleted")
+def change_note_saved_or_deleted(sender, **kwargs):
+    ContentGeneration.advance()  # pages show change notes ("Recent changes")
