@@ -18,6 +18,7 @@ from django.utils.html import escape
 
 from comparisons.models import Comparison, ComparisonPoint
 from tests.factories import make_treatment, make_treatment_indication
+from tests.icons import filled_first
 from treatments import numbers, rich_text
 from treatments.models import CITED_FIELDS, Reference, Treatment
 
@@ -189,6 +190,5 @@ def test_icon_array_tag_draws_100_figures_with_the_number_as_its_text(count, lab
     html = render_tag("{% icon_array icons %}", {"icons": icons})
     assert html.startswith(f'<svg class="icon-array" role="img" aria-label="{escape(label)}"')
     assert f"<title>{escape(label)}</title>" in html and "<b>" not in html
-    assert html.count("<g ") == 100
-    assert html.count('class="on"') == count
+    assert filled_first(html, count)  # 100 figures, the first `count` filled
     assert render_tag("{% icon_array nothing %}", {}) == "\n"  # no array, nothing drawn

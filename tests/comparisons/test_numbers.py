@@ -8,6 +8,7 @@ import re
 import pytest
 from django.db import IntegrityError, transaction
 
+from tests.icons import filled_first
 from treatments.models import Frequency, Indication, Reference, SideEffect, Treatment, TreatmentIndication
 from treatments.numbers import FROM_NEEDLES, NO_RELIABLE_NUMBER, NOT_MEASURED
 
@@ -110,8 +111,7 @@ def test_each_icon_array_is_an_image_of_100_figures_whose_text_alternative_is_th
             label, title, body = (htmllib.unescape(svg[1]), htmllib.unescape(svg[2]), svg[3])
             assert label == title == headline
             count = int(re.match(r"About (\d+) in 100 people", label)[1])
-            assert body.count("<g ") == 100
-            assert body.count('class="on"') == count
+            assert filled_first(body, count)  # 100 figures, the first `count` filled
             assert "<script" not in block
     assert seen >= 6, "PRP and mesotherapy each show redness, swelling and bruising as pictures"
 
