@@ -1,7 +1,10 @@
+import functools
+
 from django import forms
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from config.cache import cache_public_page
@@ -120,11 +123,14 @@ def comparison_detail(request, slug):
 
     chosen = [t for t in available if t.slug in set(chosen_slugs)]
 
+    @functools.cache
+    def numbers():
+        return Reference.objects.citation_numbers()
+
     def fetch(pks):
         treatments = Treatment.objects.filter(pk__in=pks).for_comparison(indication=concern)
-        return ComparisonTable(treatments, concern, numbers, columns=comparison_columns(comparison))
+        return ComparisonTable(treatments, concern, numbers(), columns=comparison_columns(comparison))
 
-    numbers = Reference.objects.citation_numbers()
     table = RenderedTable.build(comparison, concern, chosen, ContentGeneration.for_request(request), fetch)
     context = {
         "comparison": comparison,
@@ -149,7 +155,7 @@ def comparison_detail(request, slug):
             response["HX-Push-Url"] = "false"
             return response
         return render(request, f"{template}#choice-update", context)
-    context["points"] = _points_by_kind(comparison, numbers)
+    context["points"] = SimpleLazyObject(lambda: _points_by_kind(comparison, numbers()))  # unless kept
     return render(request, template, context, status=status)
 
 

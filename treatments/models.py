@@ -244,6 +244,11 @@ class Indication(Publishable):
                     cited[refs].append(Citation(number, row["key"], row["title"]))
         return [{"heading": heading, "text": text, "citations": cited[refs]} for heading, text, refs in parts]
 
+    @property
+    def has_about(self):
+        """Whether any 'About this concern' part has text (no query)."""
+        return any(getattr(self, text).strip() for _, text, _ in self.ABOUT_PARTS)
+
     @cached_property
     def about_parts(self):
         """`about()`, fetched once per object, for templates."""
