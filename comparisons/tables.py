@@ -7,9 +7,7 @@ content generation (see `RenderedTable.build`)."""
 
 from dataclasses import dataclass
 
-from django.core.cache import caches
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix
 
 from treatments.rows import (
     ROWS,
@@ -24,6 +22,8 @@ from treatments.rows import (
     and_more,
     concern_link,
 )
+from workflow.kept import kept_key, store
+from workflow.models import ContentGeneration
 
 COMPARISON_ROWS = (
     *ROWS,
@@ -145,7 +145,7 @@ def names_in_words(treatments):
 @dataclass
 class RenderedColumn:
     cells: dict  # row key -> the cell's HTML (components/cell.html)
-    timeline: Timeline | None
+    timeline: str  # its example first year (components/timeline.html), or "" if it has none
 
 
 @dataclass
@@ -158,9 +158,8 @@ class RenderedTable:
     """The comparison page's table: the same rows as ComparisonTable, each cell already HTML.
 
     A column depends only on its option, the concern, the comparison and the content, so it is rendered once
-    per content generation (workflow.models.ContentGeneration) and kept in this process ("rendered" cache):
-    every choice of options that includes it, and every tracking tag, reuses it. With `generation=None` (a
-    staff preview, a request inside a transaction, no generation row) everything is rendered afresh and
+    per content generation and kept in this process (workflow/kept.py): every choice of options that includes
+    it reuses it. For a staff preview, or a request inside a transaction, everything is rendered afresh and
     nothing is kept."""
 
     def __init__(self, treatments, indication, columns):
@@ -169,20 +168,19 @@ class RenderedTable:
         self.columns = columns  # treatment pk -> RenderedColumn
 
     @classmethod
-    def build(cls, comparison, indication, treatments, generation, fetch):
+    def build(cls, request, comparison, indication, treatments, fetch):
         """`treatments`: the chosen options, in order (plain rows). `fetch(pks)` returns a ComparisonTable of
         those options with everything their cells show; it is called only for columns not kept already."""
-        store = caches["rendered"]
-        prefix = get_script_prefix()  # links in a cell start with it
-        keys = {t.pk: f"column:{generation}:{comparison.pk}:{indication.pk}:{t.pk}:{prefix}" for t in treatments}
-        columns = store.get_many(keys.values()) if generation is not None else {}
-        columns = {pk: columns[key] for pk, key in keys.items() if key in columns}
+        generation = ContentGeneration.for_request(request)
+        keys = {t.pk: kept_key("column", generation, comparison.pk, indication.pk, t.pk) for t in treatments}
+        found = store().get_many(keys.values()) if generation is not None else {}
+        columns = {pk: found[key] for pk, key in keys.items() if key in found}
         missing = [t.pk for t in treatments if t.pk not in columns]
         if missing:
             made = cls._render(fetch(missing))
             columns.update(made)
             if generation is not None:
-                store.set_many({keys[pk]: column for pk, column in made.items()})
+                store().set_many({keys[pk]: column for pk, column in made.items()})
         return cls(treatments, indication, columns)
 
     @staticmethod
@@ -192,7 +190,13 @@ class RenderedTable:
             for row in group.rows:
                 for treatment, cell in zip(table.treatments, row.cells, strict=True):
                     cells[treatment.pk][row.key] = render_to_string("components/cell.html", {"cell": cell})
-        return {t.pk: RenderedColumn(cells[t.pk], table.timeline(t)) for t in table.treatments}
+        timelines = {t.pk: table.timeline(t) for t in table.treatments}
+        return {
+            pk: RenderedColumn(
+                cells[pk], render_to_string("components/timeline.html", {"timeline": timeline}) if timeline else ""
+            )
+            for pk, timeline in timelines.items()
+        }
 
     @property
     def names(self):
@@ -217,4 +221,5 @@ class RenderedTable:
 
     @property
     def timelines(self):
-        return [self.columns[t.pk].timeline for t in self.treatments if self.columns[t.pk].timeline is not None]
+        """The example first years, as HTML."""
+        return [self.columns[t.pk].timeline for t in self.treatments if self.columns[t.pk].timeline]

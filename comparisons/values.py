@@ -199,7 +199,7 @@ def _choice(request, comparison):
         errors.append("We do not know one of those treatments. Please choose from the treatments listed.")
     submitted = "treatments" in request.GET
     data = {"concern": asked_concern, "treatments": known} if (asked_concern or known or submitted) else None
-    form = ComparisonChoiceForm(data, submitted=submitted)
+    form = ComparisonChoiceForm(data, indications=indications, available=available, submitted=submitted)
     if data is not None:
         if form.is_valid():
             concern = form.cleaned_data["concern"] or concern

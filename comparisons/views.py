@@ -1,16 +1,17 @@
 import functools
+from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from config.cache import cache_public_page
 from treatments.models import Indication, Reference, Treatment
 from treatments.presentation import numbered
-from workflow.models import ContentGeneration
+from workflow.kept import keep
 
 from .models import Comparison, ComparisonPoint, ComparisonTreatment, FaqEntry, FaqTopic
 from .tables import ComparisonTable, RenderedTable
@@ -60,32 +61,62 @@ def comparison_index(request):
     return redirect(f"{comparison.get_absolute_url()}?{query}" if query else comparison.get_absolute_url())
 
 
-class ComparisonChoiceForm(forms.Form):
-    concern = forms.ModelChoiceField(
-        queryset=Indication.objects.published(), to_field_name="slug", required=False, empty_label=None
-    )
-    treatments = forms.ModelMultipleChoiceField(
-        queryset=Treatment.objects.published(), to_field_name="slug", required=False
-    )
+@dataclass
+class ComparisonChoices:
+    """What a comparison page offers: the published concerns and options, and the options it starts with."""
 
-    def __init__(self, data=None, *, submitted=False):
+    comparison: Comparison
+    indications: list
+    available: list
+    columns: set  # pks of the comparison's own options
+
+    @classmethod
+    def load(cls, slug):
+        comparison = Comparison.objects.published().select_related("indication").filter(slug=slug).first()
+        if comparison is None:
+            return None
+        return cls(
+            comparison,
+            list(Indication.objects.published()),
+            list(Treatment.objects.published()),
+            set(ComparisonTreatment.objects.filter(comparison=comparison).values_list("treatment_id", flat=True)),
+        )
+
+
+class ComparisonChoiceForm(forms.Form):
+    """The concern and the options to compare, checked against the published ones the page already has (so
+    checking costs no query). Cleaned, `concern` is an Indication or None and `treatments` a list of
+    Treatments in the order of `available`."""
+
+    concern = forms.ChoiceField(required=False)
+    treatments = forms.MultipleChoiceField(required=False)
+
+    def __init__(self, data=None, *, indications, available, submitted=False):
         super().__init__(data)
+        self.indications = {indication.slug: indication for indication in indications}
+        self.available = available
+        self.fields["concern"].choices = [(slug, indication.name) for slug, indication in self.indications.items()]
+        self.fields["treatments"].choices = [(treatment.slug, treatment.name) for treatment in available]
         self.submitted = submitted  # the options were sent, even if none was ticked
 
     @classmethod
-    def from_query(cls, query):
+    def from_query(cls, query, **options):
         """The form for a query string. The choosing form always sends `treatments` (a hidden empty value), so
         "nothing ticked" differs from a link that names no options; empty values are not options."""
         if not query:
-            return cls()
+            return cls(**options)
         data = {
             "concern": query.get("concern", ""),
             "treatments": [slug for slug in query.getlist("treatments") if slug],
         }
-        return cls(data, submitted="treatments" in query)
+        return cls(data, submitted="treatments" in query, **options)
+
+    def clean_concern(self):
+        return self.indications.get(self.cleaned_data["concern"])
 
     def clean_treatments(self):
-        chosen = self.cleaned_data["treatments"]
+        slugs = set(self.cleaned_data["treatments"])
+        chosen = [treatment for treatment in self.available if treatment.slug in slugs]
         if (chosen or self.submitted) and len(chosen) < 2:
             raise forms.ValidationError("Choose at least two treatments to compare.")
         return chosen
@@ -94,12 +125,13 @@ class ComparisonChoiceForm(forms.Form):
 @require_safe
 @cache_public_page(query=("concern",), lists=("treatments",))
 def comparison_detail(request, slug):
-    comparison = get_object_or_404(Comparison.objects.published().select_related("indication"), slug=slug)
-    indications = list(Indication.objects.published())
-    available = list(Treatment.objects.published())
-    columns = set(ComparisonTreatment.objects.filter(comparison=comparison).values_list("treatment_id", flat=True))
+    choices = keep(request, "comparison-choices", slug, build=lambda: ComparisonChoices.load(slug))
+    if choices is None:
+        raise Http404("No published comparison has that address.")
+    comparison, indications, available = choices.comparison, choices.indications, choices.available
+    columns = choices.columns
 
-    form = ComparisonChoiceForm.from_query(request.GET)
+    form = ComparisonChoiceForm.from_query(request.GET, indications=indications, available=available)
     status = 200
     starting = comparison.indication if comparison.indication in indications else None  # not if taken down
     concern = starting or (indications[0] if indications else None)
@@ -131,7 +163,7 @@ def comparison_detail(request, slug):
         treatments = Treatment.objects.filter(pk__in=pks).for_comparison(indication=concern)
         return ComparisonTable(treatments, concern, numbers(), columns=comparison_columns(comparison))
 
-    table = RenderedTable.build(comparison, concern, chosen, ContentGeneration.for_request(request), fetch)
+    table = RenderedTable.build(request, comparison, concern, chosen, fetch)
     context = {
         "comparison": comparison,
         "indications": indications,
