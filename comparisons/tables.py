@@ -8,6 +8,7 @@ content generation (see `RenderedTable.build`)."""
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from treatments.rows import (
     ROWS,
@@ -142,20 +143,17 @@ def names_in_words(treatments):
     return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
+TABLE_CELL = "comparisons/comparison_detail.html#table-cell"  # one option's <td> in a row
+
+
 @dataclass
 class RenderedColumn:
-    cells: dict  # row key -> the cell's HTML (components/cell.html)
+    cells: dict  # row key -> the option's <td> in that row (TABLE_CELL)
     timeline: str  # its example first year (components/timeline.html), or "" if it has none
 
 
-@dataclass
-class RenderedCell:
-    column: str
-    html: str
-
-
 class RenderedTable:
-    """The comparison page's table: the same rows as ComparisonTable, each cell already HTML.
+    """The comparison page's table: the same rows as ComparisonTable, each row's cells already HTML.
 
     A column depends only on its option, the concern, the comparison and the content, so it is rendered once
     per content generation and kept in this process (workflow/kept.py): every choice of options that includes
@@ -189,7 +187,7 @@ class RenderedTable:
         for group in table.groups:
             for row in group.rows:
                 for treatment, cell in zip(table.treatments, row.cells, strict=True):
-                    cells[treatment.pk][row.key] = render_to_string("components/cell.html", {"cell": cell})
+                    cells[treatment.pk][row.key] = render_to_string(TABLE_CELL, {"cell": cell})
         timelines = {t.pk: table.timeline(t) for t in table.treatments}
         return {
             pk: RenderedColumn(
@@ -211,7 +209,7 @@ class RenderedTable:
                     Row(
                         row.key,
                         row.label,
-                        [RenderedCell(t.short_name, self.columns[t.pk].cells[row.key]) for t in self.treatments],
+                        mark_safe("".join(self.columns[t.pk].cells[row.key] for t in self.treatments)),
                     )
                     for row in group.rows
                 ],
