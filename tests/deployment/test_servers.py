@@ -156,6 +156,31 @@ def test_two_servers_see_each_others_content_changes_and_fixture_reloads_at_once
         assert one.get("/treatments/prp/")[0] == 404
 
 
+def test_without_redis_or_the_page_cache_two_servers_show_a_content_change_at_once(database_url, tmp_path):
+    """Rendered comparison columns are kept in each worker process (workflow/kept.py), under the content
+    generation in the database: a change committed anywhere is seen by every worker of every server at once,
+    even with only local-memory caches."""
+    if not database_url.startswith("postgres"):
+        pytest.skip("two app servers share PostgreSQL (the PostgreSQL leg of CI runs this)")
+    env = production_env(DATABASE_URL=database_url, DJANGO_PAGE_CACHE_SECONDS="0")
+    page = "/compare/mesotherapy-vs-prp/?concern=hair-loss&treatments=mesotherapy&treatments=minoxidil"
+    with app_servers(env, tmp_path, count=2, workers=2) as servers:
+        for server in servers:
+            for _ in range(6):  # each worker renders and keeps the columns
+                assert server.get(page)[0] == 200
+        new_summary = f"Edited elsewhere {secrets.token_hex(3)}."
+        manage(
+            env,
+            "shell",
+            "-c",
+            "from treatments.models import Treatment as T; t = T.objects.get(slug='mesotherapy'); "
+            f"t.summary = {new_summary!r}; t.save()",
+        )
+        for server in servers:
+            for _ in range(6):
+                assert new_summary.encode() in server.get(page)[2]
+
+
 def test_a_flood_of_random_tracking_parameters_is_served_from_the_cache(database_url, cache_prefix, tmp_path):
     client = redis_client()
     env = production_env(DATABASE_URL=database_url, REDIS_URL=REDIS_URL, DJANGO_CACHE_KEY_PREFIX=cache_prefix)
