@@ -88,20 +88,9 @@ class ComparisonTable:
     @property
     def groups(self):
         links = [concern_link(treatment) for treatment in self.treatments]
-        return [
-            RowGroup(
-                group.label,
-                [
-                    Row(
-                        row.key,
-                        row.label,
-                        [self.builder.build(row, t, link) for t, link in zip(self.treatments, links, strict=True)],
-                    )
-                    for row in group.rows
-                ],
-            )
-            for group in COMPARISON_ROWS
-        ]
+        return grouped_rows(
+            lambda row: [self.builder.build(row, t, link) for t, link in zip(self.treatments, links, strict=True)]
+        )
 
     @property
     def timelines(self):
@@ -135,6 +124,13 @@ class ComparisonTable:
             sessions=[Timeline.x(week) for week in sessions],
             top_ups=[Timeline.x(week) for week in top_ups],
         )
+
+
+def grouped_rows(cells):
+    """COMPARISON_ROWS as RowGroups of Rows, each row's cells from `cells(row declaration)`."""
+    return [
+        RowGroup(group.label, [Row(row.key, row.label, cells(row)) for row in group.rows]) for group in COMPARISON_ROWS
+    ]
 
 
 def names_in_words(treatments):
@@ -202,20 +198,7 @@ class RenderedTable:
 
     @property
     def groups(self):
-        return [
-            RowGroup(
-                group.label,
-                [
-                    Row(
-                        row.key,
-                        row.label,
-                        mark_safe("".join(self.columns[t.pk].cells[row.key] for t in self.treatments)),
-                    )
-                    for row in group.rows
-                ],
-            )
-            for group in COMPARISON_ROWS
-        ]
+        return grouped_rows(lambda row: mark_safe("".join(self.columns[t.pk].cells[row.key] for t in self.treatments)))
 
     @property
     def timelines(self):
