@@ -144,7 +144,9 @@ CACHES["rendered"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "rendered-parts",
     "TIMEOUT": env_int("DJANGO_RENDERED_PARTS_SECONDS", 3600),
-    "OPTIONS": {"MAX_ENTRIES": 1000},
+    # Columns are few (options x concerns x comparisons, tens of KB each); the many small entries (recent changes
+    # per choice of options) must not push them out.
+    "OPTIONS": {"MAX_ENTRIES": 5000},
 }
 # Whole public pages (config/cache.py): how long a stored page lives. Content changes invalidate every
 # stored page after commit (on every server when they share Redis).
