@@ -175,7 +175,8 @@ class RenderedTable:
             columns.update(made)
             if generation is not None:
                 store().set_many({keys[pk]: column for pk, column in made.items()})
-        return cls(treatments, indication, columns)
+        # An option taken down or deleted after this request read the generation is not fetched: leave it out.
+        return cls([t for t in treatments if t.pk in columns], indication, columns)
 
     @staticmethod
     def _render(table):

@@ -160,7 +160,7 @@ def comparison_detail(request, slug):
         return Reference.objects.citation_numbers()
 
     def fetch(pks):
-        treatments = Treatment.objects.filter(pk__in=pks).for_comparison(indication=concern)
+        treatments = Treatment.objects.published().filter(pk__in=pks).for_comparison(indication=concern)
         return ComparisonTable(treatments, concern, numbers(), columns=comparison_columns(comparison))
 
     table = RenderedTable.build(request, comparison, concern, chosen, fetch)
