@@ -294,7 +294,7 @@ class Revision(models.Model):
 
 
 class ContentGeneration(models.Model):
-    """One row whose `number` changes in the same transaction as every change to content (workflow.signals).
+    """One row whose `number` changes as soon as any change to content commits (workflow.signals).
 
     Work derived from published content (a rendered comparison column) can be kept under the number it was
     made at and reused while the number stands: any committed change gives a new number, on every process and

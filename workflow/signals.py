@@ -4,8 +4,10 @@ Pages draw on many models (a side effect shows on the comparison, the treatment 
 receiver such as the page cache treats any change as "everything may have changed". Sent after commit, so
 a rolled-back save (a refused edit, a preview) never reaches it.
 
-The same change also moves `ContentGeneration` on, inside its own transaction: committed with the content,
-rolled back with it, so work kept under the old number is never taken for the new content."""
+The same change also moves `ContentGeneration` on, once per transaction, just after it commits (and never
+for a rolled-back one), so work kept under the old number is not taken for the new content. After commit, not
+inside the transaction: the one row would otherwise be locked from a transaction's first save to its end, and
+two editors' saves that lock it and their items in opposite orders deadlock (tests/workflow/test_races.py)."""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -20,8 +22,19 @@ def is_content(model):
     return model in content_models()
 
 
-def announce(model):
+def _advance_generation():
     ContentGeneration.advance()
+
+
+def advance_generation_after_commit():
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(func is _advance_generation for _, func, _ in connection.run_on_commit):
+        return  # already due when this transaction commits (a rolled-back savepoint takes its callbacks with it)
+    transaction.on_commit(_advance_generation, robust=True)
+
+
+def announce(model):
+    advance_generation_after_commit()
     transaction.on_commit(lambda: content_changed.send(sender=model), robust=True)
 
 
@@ -41,4 +54,4 @@ def content_links_changed(sender, instance, action, **kwargs):
 @receiver(post_save, sender=Revision, dispatch_uid="workflow-change-notes-saved")
 @receiver(post_delete, sender=Revision, dispatch_uid="workflow-change-notes-deleted")
 def change_note_saved_or_deleted(sender, **kwargs):
-    ContentGeneration.advance()  # pages show change notes ("Recent changes")
+    advance_generation_after_commit()  # pages show change notes ("Recent changes")
