@@ -24,23 +24,13 @@ from django.utils import timezone
 from comparisons import tables
 from comparisons.models import Comparison, ComparisonPoint
 from tests.admin_forms import admin_url, change_form_data
+from tests.test_kept import COMPARE, THREE, content  # noqa: F401 (content: the autouse fixture)
 from treatments.models import Indication, Reference, SideEffect, Treatment
 from workflow.models import Revision, RevisionState
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-COMPARE = "/compare/mesotherapy-vs-prp/"
-THREE = f"{COMPARE}?concern=hair-loss&treatments=mesotherapy&treatments=prp&treatments=minoxidil"
 FRAGMENT = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def content(settings):
-    settings.PAGE_CACHE_SECONDS = 0
-    caches["rendered"].clear()
-    call_command("load_content", verbosity=0)
-    yield
-    caches["rendered"].clear()
 
 
 @pytest.fixture
