@@ -332,7 +332,7 @@ class ContentGeneration(models.Model):
         number = time.time_ns()
         if not cls.objects.filter(pk=cls.ROW).update(number=number):
             try:
-                with transaction.atomic():  # a savepoint: a lost race to create the row leaves the caller's work
+                with transaction.atomic():  # two first changes at once: one creates the row, the other updates it
                     cls.objects.create(pk=cls.ROW, number=number)
             except IntegrityError:
                 cls.objects.filter(pk=cls.ROW).update(number=number)

@@ -22,7 +22,7 @@ def is_content(model):
     return model in content_models()
 
 
-def _advance_generation():
+def _advance_generation():  # one function object, so a transaction's pending callbacks can be searched for it
     ContentGeneration.advance()
 
 
