@@ -9,7 +9,11 @@ def admin_url(model, action, *args):
 
 def change_form_data(client, url):
     """What a browser would submit from the change form at `url`, unchanged."""
-    context = client.get(url).context
+    response = client.get(url)
+    context = response.context
+    assert context is not None and "adminform" in context, (
+        f"GET {url} did not show the change form: {response.status_code} {response.content[:600]!r}"
+    )
     data = {
         name: [getattr(v, "pk", v) for v in value] if isinstance(value, list | tuple) else getattr(value, "pk", value)
         for name, value in context["adminform"].form.initial.items()

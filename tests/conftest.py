@@ -33,6 +33,16 @@ def empty_page_cache():
 
 
 @pytest.fixture(autouse=True)
+def site_at_the_root():
+    """A request through Django's WSGI handler under a script prefix leaves that prefix set for its thread;
+    the next test's `reverse()` must not inherit it."""
+    from django.urls import set_script_prefix
+
+    yield
+    set_script_prefix("/")
+
+
+@pytest.fixture(autouse=True)
 def database_not_marked_down():
     """A test that makes the database fail must not leave the next test's pages answering 503."""
     from config import health

@@ -381,11 +381,17 @@ def wsgi_get(url, script_name="", **headers):
     """Through Django's WSGI handler, as gunicorn calls it (the test client does not set the script prefix)."""
     from django.core.handlers.wsgi import WSGIHandler
     from django.test import RequestFactory
+    from django.urls import get_script_prefix, set_script_prefix
 
     path, _, query = url.partition("?")
     environ = RequestFactory()._base_environ(PATH_INFO=path, QUERY_STRING=query, SCRIPT_NAME=script_name, **headers)
     answer = {}
-    body = b"".join(WSGIHandler()(environ, lambda status, headers, exc_info=None: answer.setdefault("s", status)))
+    prefix = get_script_prefix()
+    try:
+        body = b"".join(WSGIHandler()(environ, lambda status, headers, exc_info=None: answer.setdefault("s", status)))
+    finally:
+        # The handler sets this thread's prefix and leaves it set; later tests in this thread reverse URLs.
+        set_script_prefix(prefix)
     assert answer["s"].startswith("200"), answer["s"]
     return body.decode()
 
