@@ -23,8 +23,8 @@ from treatments.rows import (
     and_more,
     concern_link,
 )
+from workflow.kept import generation as kept_generation
 from workflow.kept import kept_key, store
-from workflow.models import ContentGeneration
 
 COMPARISON_ROWS = (
     *ROWS,
@@ -165,7 +165,7 @@ class RenderedTable:
     def build(cls, request, comparison, indication, treatments, fetch):
         """`treatments`: the chosen options, in order (plain rows). `fetch(pks)` returns a ComparisonTable of
         those options with everything their cells show; it is called only for columns not kept already."""
-        generation = ContentGeneration.for_request(request)
+        generation = kept_generation(request)
         keys = {t.pk: kept_key("column", generation, comparison.pk, indication.pk, t.pk) for t in treatments}
         found = store().get_many(keys.values()) if generation is not None else {}
         columns = {pk: found[key] for pk, key in keys.items() if key in found}

@@ -144,8 +144,9 @@ CACHES["rendered"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "rendered-parts",
     "TIMEOUT": env_int("DJANGO_RENDERED_PARTS_SECONDS", 3600),
-    # Columns are few (options x concerns x comparisons, tens of KB each); the many small entries (recent changes
-    # per choice of options) must not push them out.
+    # Columns are few (options x concerns x comparisons, tens of KB each, about 700 KB in all); the many small
+    # entries (recent changes per choice of options) must not push them out. Parts of an older generation are
+    # dropped when a newer one is first seen (workflow/kept.py), so this bounds one generation's parts.
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }
 # Whole public pages (config/cache.py): how long a stored page lives. Content changes invalidate every

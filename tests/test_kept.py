@@ -4,20 +4,24 @@ These run with committed transactions, as the site does: inside a test's transac
 rest of the suite always sees parts rendered from its own data.
 """
 
+import time
 from http import HTTPStatus
 from unittest import mock
 
 import pytest
 from django.core.cache import caches
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.template import Context, Template, TemplateSyntaxError
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from comparisons import tables
 from treatments.models import SideEffect, Treatment
+from workflow import kept
 from workflow.models import ContentGeneration
+from workflow.moderation import take_down
+from workflow.signals import content_changed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -110,3 +114,117 @@ def test_an_option_deleted_while_the_page_is_made_is_left_out(client):
     Treatment.objects.filter(slug="prp").update(status="draft")  # no signal: the kept choices still list PRP
     page = html(client, COMPARE)
     assert page.count('<th scope="col">') == 1 and ">PRP</a></th>" not in page
+
+
+@pytest.fixture
+def reviewer(django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("reviewer", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Clinical reviewers"))
+    return user
+
+
+def wait_for(condition, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
+def failing_first(times):
+    """ContentGeneration.advance, refused by the database the first `times` calls."""
+    real = ContentGeneration.advance.__func__
+    calls = {"n": 0}
+
+    def advance(cls):
+        calls["n"] += 1
+        if calls["n"] <= times:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(cls)
+
+    return mock.patch.object(ContentGeneration, "advance", classmethod(advance))
+
+
+@pytest.fixture
+def quick_retries(monkeypatch):
+    monkeypatch.setattr(kept, "RETRY_EVERY_SECONDS", 0.05)
+    yield
+    assert wait_for(lambda: kept._retrying is None or not kept._retrying.is_alive())
+    kept._advance_pending.clear()
+
+
+def test_a_take_down_whose_generation_update_fails_still_disappears_at_once_and_everywhere(
+    settings, client, reviewer, quick_retries, caplog
+):
+    """The take-down commits, but moving the number on is refused once (a dropped connection): this process
+    must not serve its kept PRP column, the number must still move (other servers drop theirs), and the
+    change is announced again so pages they cached meanwhile are invalidated."""
+    settings.PAGE_CACHE_SECONDS = 600
+    announced = []
+
+    def count(**kwargs):
+        announced.append(kwargs["sender"])
+
+    assert ">PRP</a></th>" in html(client, COMPARE)  # PRP's column kept, the page cached
+    before = ContentGeneration.current()
+    prp = Treatment.objects.get(slug="prp")
+    content_changed.connect(count, weak=False, dispatch_uid="test-count")
+    try:
+        with failing_first(1):
+            take_down(prp, reviewer=reviewer, change_note="Taken down for a safety review.")
+            assert announced  # the page cache was told after commit, as always
+            told = len(announced)
+            # What this process serves now, and after the number has moved, never shows PRP.
+            assert ">PRP</a></th>" not in html(client, COMPARE)
+            assert wait_for(lambda: ContentGeneration.current() != before)
+            assert wait_for(lambda: len(announced) == told + 1)  # announced again once the number moved
+    finally:
+        content_changed.disconnect(dispatch_uid="test-count")
+    assert "could not be moved on" in caplog.text
+    assert ">PRP</a></th>" not in html(client, COMPARE)
+    settings.PAGE_CACHE_SECONDS = 0
+    others = f"{COMPARE}?concern=hair-loss&treatments=mesotherapy&treatments=minoxidil&treatments=finasteride"
+    rendered, _ = cells_rendered(client, others)
+    assert rendered > 0 and cells_rendered(client, others)[0] == 0  # keeping again under the new number
+
+
+def test_when_the_generation_cannot_move_at_all_this_process_keeps_nothing_until_it_can(
+    client, monkeypatch, quick_retries, caplog
+):
+    monkeypatch.setattr(kept, "RETRY_FOR_SECONDS", 0.3)
+    html(client, COMPARE)
+    effect = SideEffect.objects.filter(treatment__slug="prp").order_by("pk").first()
+    with failing_first(1000):
+        effect.name = "Edited while the database refused."
+        effect.save()
+        assert wait_for(lambda: not kept._retrying.is_alive())
+    assert "this process keeps no rendered parts" in caplog.text
+    assert "Edited while the database refused." in html(client, COMPARE)
+    assert cells_rendered(client, COMPARE)[0] > 0  # nothing kept: rendered afresh each time
+    effect.name = "Edited again."
+    effect.save()  # the next change moves the number, and keeping starts again
+    html(client, COMPARE)
+    assert cells_rendered(client, COMPARE)[0] == 0
+
+
+def test_parts_kept_under_an_older_generation_are_dropped_not_left_to_fill_memory(client):
+    store = caches["rendered"]
+    html(client, COMPARE)
+    html(client, THREE)
+    entries = len(store._cache)
+    for number in range(5):
+        effect = SideEffect.objects.filter(treatment__slug="prp").order_by("pk").first()
+        effect.name = f"Edited {number}."
+        effect.save()
+        html(client, COMPARE)
+        html(client, THREE)
+    assert len(store._cache) == entries
+
+
+def test_the_generation_only_grows_even_when_a_servers_clock_is_behind():
+    ContentGeneration.advance()
+    now = ContentGeneration.current()
+    with mock.patch("workflow.models.time.time_ns", return_value=now - 10**12):  # 1,000 s behind
+        ContentGeneration.advance()
+    assert ContentGeneration.current() == now + 1

@@ -15,7 +15,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 
@@ -298,8 +299,9 @@ class ContentGeneration(models.Model):
 
     Work derived from published content (a rendered comparison column) can be kept under the number it was
     made at and reused while the number stands: any committed change gives a new number, on every process and
-    server at once, because it lives in the database beside the content. A new number is a new
-    `time.time_ns()`, so a number is never used twice, not even after the table is emptied and filled again."""
+    server at once, because it lives in the database beside the content. A new number is at least
+    `time.time_ns()` and larger than the last, so a number is never used twice, not even after the table is
+    emptied and filled again."""
 
     ROW = 1
 
@@ -329,11 +331,11 @@ class ContentGeneration(models.Model):
 
     @classmethod
     def advance(cls):
-        number = time.time_ns()
-        if not cls.objects.filter(pk=cls.ROW).update(number=number):
+        """A new number, larger than the last even if this server's clock is behind the one that set it."""
+        later = Greatest(F("number") + 1, Value(time.time_ns()))
+        if not cls.objects.filter(pk=cls.ROW).update(number=later):
             try:
                 with transaction.atomic():  # two first changes at once: one creates the row, the other updates it
-                    cls.objects.create(pk=cls.ROW, number=number)
+                    cls.objects.create(pk=cls.ROW, number=time.time_ns())
             except IntegrityError:
-                cls.objects.filter(pk=cls.ROW).update(number=number)
-        return number
+                cls.objects.filter(pk=cls.ROW).update(number=later)

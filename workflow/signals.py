@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal, receiver
 
+from .kept import advance_generation
 from .models import ContentGeneration, Revision, content_models
 
 content_changed = Signal()
@@ -23,7 +24,7 @@ def is_content(model):
 
 
 def _advance_generation():  # one function object, so a transaction's pending callbacks can be searched for it
-    ContentGeneration.advance()
+    advance_generation(announce_again=lambda: content_changed.send(sender=ContentGeneration))
 
 
 def advance_generation_after_commit():

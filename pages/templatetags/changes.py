@@ -17,6 +17,7 @@ def recent_changes(context, about=None):
     """The notes are kept per content generation (workflow/kept.py)."""
     subjects = None
     if about is not None:
-        subjects = sorted((s._meta.label, None) if isinstance(s, type) else (s._meta.label, s.pk) for s in about)
+        # A model stands for all its items ("*"); an item for itself. Strings, so any mix of the two sorts.
+        subjects = sorted((s._meta.label, "*" if isinstance(s, type) else str(s.pk)) for s in about)
     changes = keep(context.get("request"), "recent-changes", subjects, build=lambda: latest_changes(about))
     return {"changes": changes, "site_wide": about is None}

@@ -57,7 +57,8 @@ def citations(citations):
 
 @register.simple_tag
 def icon_figures():
-    """The figures icon arrays are tiled with; once per page, before any array (site.css `.icon-figures`)."""
+    """The two figures (filled and outline) icon arrays are tiled with; once per page, anywhere in it, as
+    `url(#id)` finds them wherever they are (base.html puts them last; site.css `.icon-figures`)."""
     cell = IconArray.CELL
     patterns = "".join(
         f'<pattern id="{pattern}" class="{pattern}" patternUnits="userSpaceOnUse" width="{cell}" height="{cell}">'
