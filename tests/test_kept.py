@@ -10,7 +10,7 @@ from unittest import mock
 
 import pytest
 from django.core.cache import caches
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
 from django.template import Context, Template, TemplateSyntaxError
 from django.test import Client
@@ -146,41 +146,47 @@ def failing_first(times):
     return mock.patch.object(ContentGeneration, "advance", classmethod(advance))
 
 
+def retrying():
+    thread = kept._retrying
+    return thread is not None and thread.is_alive()
+
+
 @pytest.fixture
 def quick_retries(monkeypatch):
     monkeypatch.setattr(kept, "RETRY_EVERY_SECONDS", 0.05)
+    monkeypatch.setattr(kept, "TRY_FROM_REQUESTS_EVERY_SECONDS", 0.2)
     yield
-    assert wait_for(lambda: kept._retrying is None or not kept._retrying.is_alive())
-    kept._advance_pending.clear()
+    assert wait_for(lambda: not retrying())
+    kept._made_up = kept._failed  # the next test starts caught up
+
+
+@pytest.fixture
+def announced():
+    """Each content_changed sent during the test, by sender."""
+    senders = []
+    content_changed.connect(lambda **kwargs: senders.append(kwargs["sender"]), weak=False, dispatch_uid="count")
+    yield senders
+    content_changed.disconnect(dispatch_uid="count")
 
 
 def test_a_take_down_whose_generation_update_fails_still_disappears_at_once_and_everywhere(
-    settings, client, reviewer, quick_retries, caplog
+    settings, client, reviewer, quick_retries, announced, caplog
 ):
     """The take-down commits, but moving the number on is refused once (a dropped connection): this process
     must not serve its kept PRP column, the number must still move (other servers drop theirs), and the
     change is announced again so pages they cached meanwhile are invalidated."""
     settings.PAGE_CACHE_SECONDS = 600
-    announced = []
-
-    def count(**kwargs):
-        announced.append(kwargs["sender"])
-
     assert ">PRP</a></th>" in html(client, COMPARE)  # PRP's column kept, the page cached
     before = ContentGeneration.current()
     prp = Treatment.objects.get(slug="prp")
-    content_changed.connect(count, weak=False, dispatch_uid="test-count")
-    try:
-        with failing_first(1):
-            take_down(prp, reviewer=reviewer, change_note="Taken down for a safety review.")
-            assert announced  # the page cache was told after commit, as always
-            told = len(announced)
-            # What this process serves now, and after the number has moved, never shows PRP.
-            assert ">PRP</a></th>" not in html(client, COMPARE)
-            assert wait_for(lambda: ContentGeneration.current() != before)
-            assert wait_for(lambda: len(announced) == told + 1)  # announced again once the number moved
-    finally:
-        content_changed.disconnect(dispatch_uid="test-count")
+    with failing_first(1):
+        take_down(prp, reviewer=reviewer, change_note="Taken down for a safety review.")
+        assert announced  # the page cache was told after commit, as always
+        told = len(announced)
+        # What this process serves now, and after the number has moved, never shows PRP.
+        assert ">PRP</a></th>" not in html(client, COMPARE)
+        assert wait_for(lambda: ContentGeneration.current() != before)
+        assert wait_for(lambda: len(announced) == told + 1)  # announced again once the number moved
     assert "could not be moved on" in caplog.text
     assert ">PRP</a></th>" not in html(client, COMPARE)
     settings.PAGE_CACHE_SECONDS = 0
@@ -189,23 +195,84 @@ def test_a_take_down_whose_generation_update_fails_still_disappears_at_once_and_
     assert rendered > 0 and cells_rendered(client, others)[0] == 0  # keeping again under the new number
 
 
-def test_when_the_generation_cannot_move_at_all_this_process_keeps_nothing_until_it_can(
-    client, monkeypatch, quick_retries, caplog
+def test_after_the_retries_give_up_requests_try_again_and_keeping_resumes_once_the_number_moves(
+    client, monkeypatch, quick_retries, announced, caplog
 ):
     monkeypatch.setattr(kept, "RETRY_FOR_SECONDS", 0.3)
     html(client, COMPARE)
     effect = SideEffect.objects.filter(treatment__slug="prp").order_by("pk").first()
-    with failing_first(1000):
+    before = ContentGeneration.current()
+    with failing_first(10**6):
         effect.name = "Edited while the database refused."
         effect.save()
-        assert wait_for(lambda: not kept._retrying.is_alive())
-    assert "this process keeps no rendered parts" in caplog.text
-    assert "Edited while the database refused." in html(client, COMPARE)
-    assert cells_rendered(client, COMPARE)[0] > 0  # nothing kept: rendered afresh each time
-    effect.name = "Edited again."
-    effect.save()  # the next change moves the number, and keeping starts again
+        assert wait_for(lambda: not retrying())
+        assert "this process keeps no rendered parts" in caplog.text
+        assert "Edited while the database refused." in html(client, COMPARE)
+        time.sleep(0.25)
+        assert cells_rendered(client, COMPARE)[0] > 0  # still refused: rendered afresh, nothing kept
+    assert ContentGeneration.current() == before
+    told = len(announced)
+    time.sleep(0.25)
+    html(client, COMPARE)  # this request's try moves the number on, and the change is announced again
+    assert ContentGeneration.current() != before and len(announced) == told + 1
     html(client, COMPARE)
     assert cells_rendered(client, COMPARE)[0] == 0
+
+
+def test_a_failure_while_a_retry_announces_gets_a_retry_of_its_own(client, reviewer, quick_retries, announced):
+    """The retry moves the number and announces; during that announcement another change's update fails."""
+    refuse = {"next": 1}
+    real = ContentGeneration.advance.__func__
+
+    def advance(cls):
+        if refuse["next"]:
+            refuse["next"] -= 1
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(cls)
+
+    def second_change_fails(sender, **kwargs):
+        if sender is ContentGeneration and not second_change_fails.done:  # the retry's announcement
+            second_change_fails.done = True
+            refuse["next"] = 1
+            kept.advance_generation(announce_again=lambda: content_changed.send(sender=ContentGeneration))
+
+    second_change_fails.done = False
+    content_changed.connect(second_change_fails, weak=False, dispatch_uid="second")
+    try:
+        with mock.patch.object(ContentGeneration, "advance", classmethod(advance)):
+            take_down(Treatment.objects.get(slug="prp"), reviewer=reviewer, change_note="Safety review.")
+            assert wait_for(lambda: second_change_fails.done and not retrying())
+    finally:
+        content_changed.disconnect(dispatch_uid="second")
+    assert not kept.behind()  # the second failure was retried too
+    assert announced.count(ContentGeneration) == 2
+
+
+def test_an_update_that_started_before_a_failure_does_not_make_up_for_it(quick_retries):
+    """Another thread's update lands, a take-down commits and its update fails, then the first thread records
+    its success: the take-down's change must still be retried."""
+    real = ContentGeneration.advance.__func__
+    before = {}
+
+    def advance(cls):
+        real(cls)  # this update lands...
+        if not before:
+            before["number"] = ContentGeneration.current()
+            refused = OperationalError("server closed the connection unexpectedly")
+            with mock.patch.object(ContentGeneration, "advance", side_effect=refused):
+                kept.advance_generation(announce_again=lambda: None)  # ...then another change's is refused
+
+    with mock.patch.object(ContentGeneration, "advance", classmethod(advance)):
+        assert kept._try_advance()
+        assert kept.behind()
+    assert wait_for(lambda: not kept.behind())
+    assert ContentGeneration.current() > before["number"]
+
+
+def test_load_content_fails_loudly_when_the_servers_cannot_be_told(monkeypatch, quick_retries):
+    monkeypatch.setattr(kept, "RETRY_FOR_SECONDS", 0.3)
+    with failing_first(10**6), pytest.raises(CommandError, match="the servers could not be told"):
+        call_command("load_content", "--overwrite", verbosity=0)
 
 
 def test_parts_kept_under_an_older_generation_are_dropped_not_left_to_fill_memory(client):

@@ -10,9 +10,11 @@ every time and nothing is kept. Keep only what depends on published content and 
 the visitor. `{% kept %}` (templatetags/kept.py) does the same for a part of a template.
 
 The number moves just after each content change commits (`advance_generation`). If that fails (a dropped
-connection, a lock timeout), this process keeps nothing and retries in the background, and once the number
-has moved it announces the change again, so pages other servers rendered from their older kept parts in the
-meantime are invalidated too.
+connection, a lock timeout), this process keeps nothing and a thread retries for RETRY_FOR_SECONDS; each time
+a retry moves the number it announces the change again, so pages other servers rendered meanwhile from their
+older kept parts are invalidated too. If the retries give up, requests try again now and then. A failure is
+made up for only by an update that started after it: one that started earlier may have landed before the
+failed change committed.
 """
 
 import hashlib
@@ -31,15 +33,25 @@ logger = logging.getLogger(__name__)
 _MISSING = object()
 RETRY_FOR_SECONDS = 30
 RETRY_EVERY_SECONDS = 0.5
+TRY_FROM_REQUESTS_EVERY_SECONDS = 5
 
 _state_lock = threading.Lock()
 _newest_seen = None  # the largest number this process has kept parts under
-_advance_pending = threading.Event()  # a content change committed, but the number has not moved yet
-_retrying = None
+_failed = 0  # updates of the number refused in this process
+_made_up = 0  # how many of those a later successful update covers
+_retry_until = 0.0
+_last_request_try = 0.0
+_retrying = None  # the retry thread while it runs; set and cleared under the lock
+_announce_again = None
 
 
 def store():
     return caches["rendered"]
+
+
+def behind():
+    """Whether a content change committed in this process has not moved the number on yet."""
+    return _made_up < _failed
 
 
 def generation(request):
@@ -48,8 +60,10 @@ def generation(request):
     A new number makes every part kept under an older one useless, and a local-memory cache frees an expired
     entry only when it is read again, so the old parts are dropped here rather than left to fill memory."""
     global _newest_seen
-    if _advance_pending.is_set():
-        return None
+    if behind():
+        _try_from_request()
+        if behind():
+            return None
     number = ContentGeneration.for_request(request)
     if number is not None and (_newest_seen is None or number > _newest_seen):
         with _state_lock:
@@ -60,50 +74,81 @@ def generation(request):
     return number
 
 
-def advance_generation(announce_again):
-    """Move the number on, just after a content change committed. If the database refuses now, keep nothing
-    in this process and retry for RETRY_FOR_SECONDS; `announce_again()` runs once a retry has moved it."""
+def _try_advance(say_why=None):
+    """One update of the number; True if it moved. It makes up for the failures recorded before it started."""
+    global _made_up
+    with _state_lock:
+        covers = _failed
     try:
         ContentGeneration.advance()
-    except Exception:  # the change is committed: never fail the save that made it
-        logger.exception("the content generation could not be moved on; retrying")
-        _advance_pending.set()
-        _keep_retrying(announce_again)
-    else:
-        _advance_pending.clear()
-
-
-def _keep_retrying(announce_again):
-    global _retrying
+    except Exception:  # the content change is committed: never fail the save that made it
+        if say_why:
+            logger.exception(say_why)
+        return False
     with _state_lock:
-        if _retrying is not None and _retrying.is_alive():
-            return
-        # Not a daemon: a management command such as load_content waits for it before it exits.
-        _retrying = threading.Thread(target=_retry, args=(announce_again,), name="content-generation", daemon=False)
-        _retrying.start()
+        _made_up = max(_made_up, covers)
+    return True
 
 
-def _retry(announce_again):
-    deadline = time.monotonic() + RETRY_FOR_SECONDS
+def advance_generation(announce_again):
+    """Move the number on, just after a content change committed. If the database refuses now, keep nothing
+    in this process and retry; `announce_again()` runs each time a retry has moved it."""
+    global _failed, _retry_until, _retrying, _announce_again
+    if _try_advance(say_why="the content generation could not be moved on; retrying"):
+        return
+    with _state_lock:
+        _failed += 1
+        _retry_until = time.monotonic() + RETRY_FOR_SECONDS
+        _announce_again = announce_again
+        if _retrying is None:
+            # Not a daemon: a management command such as load_content waits for it before it exits.
+            _retrying = threading.Thread(target=_retry, name="content-generation", daemon=False)
+            _retrying.start()
+
+
+def _retry():
+    global _retrying
     try:
-        while _advance_pending.is_set() and time.monotonic() < deadline:
+        while True:
+            with _state_lock:
+                if not behind() or time.monotonic() > _retry_until:
+                    _retrying = None  # a failure after this starts a new thread
+                    gave_up = behind()
+                    break
             time.sleep(RETRY_EVERY_SECONDS)
-            try:
-                ContentGeneration.advance()
-            except Exception:
-                continue
-            _advance_pending.clear()
-            logger.info("the content generation moved on after a retry")
-            announce_again()
-            return
-        if _advance_pending.is_set():
+            if _try_advance():
+                logger.info("the content generation moved on after a retry")
+                _announce_again()
+        if gave_up:
             logger.error(
-                "the content generation could not be moved on: this process keeps no rendered parts until the "
-                "next content change, and other servers may show parts rendered before the change for up to "
-                "DJANGO_RENDERED_PARTS_SECONDS"
+                "the content generation could not be moved on: this process keeps no rendered parts and tries "
+                "again every %d s, and other servers may show parts rendered before the change for up to "
+                "DJANGO_RENDERED_PARTS_SECONDS",
+                TRY_FROM_REQUESTS_EVERY_SECONDS,
             )
     finally:
         connections.close_all()  # this thread's own connections
+
+
+def _try_from_request():
+    """After the retries gave up: one more try, at most every TRY_FROM_REQUESTS_EVERY_SECONDS."""
+    global _last_request_try
+    with _state_lock:
+        if _retrying is not None or time.monotonic() - _last_request_try < TRY_FROM_REQUESTS_EVERY_SECONDS:
+            return
+        _last_request_try = time.monotonic()
+    if _try_advance():
+        logger.info("the content generation moved on")
+        _announce_again()
+
+
+def caught_up(wait):
+    """Whether every content change committed in this process has moved the number on, after waiting up to
+    `wait` seconds for the retries."""
+    thread = _retrying
+    if thread is not None:
+        thread.join(wait)
+    return not behind()
 
 
 def kept_key(name, generation, *values):

@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 from django.db.models import F
 
+from workflow import kept
 from workflow.models import Revision, RevisionState, Versioned, content_models, item_of, parts_of
 from workflow.moderation import KEPT_FROM_LIVE
 
@@ -201,3 +202,9 @@ class Command(BaseCommand):
         except FixtureError as error:
             raise CommandError(f"Nothing was loaded. {error}") from error
         self.stdout.write(f"Content loaded: {counts['saved']} saved, {counts['kept']} already there and kept.")
+        if not kept.caught_up(wait=kept.RETRY_FOR_SECONDS + 5):
+            raise CommandError(
+                "The content was loaded, but the servers could not be told: they may show parts of pages made "
+                "before the load for up to DJANGO_RENDERED_PARTS_SECONDS. Save any item in admin, or restart "
+                "the app servers."
+            )
