@@ -23,7 +23,7 @@ import threading
 import time
 
 from django.core.cache import caches
-from django.db import connections
+from django.db import connection, connections
 from django.urls import get_script_prefix
 
 from .models import ContentGeneration
@@ -133,6 +133,8 @@ def _retry():
 def _try_from_request():
     """After the retries gave up: one more try, at most every TRY_FROM_REQUESTS_EVERY_SECONDS."""
     global _last_request_try
+    if connection.in_atomic_block:
+        return  # the update would hold the row's lock until this transaction ends (see workflow/signals.py)
     with _state_lock:
         if _retrying is not None or time.monotonic() - _last_request_try < TRY_FROM_REQUESTS_EVERY_SECONDS:
             return
