@@ -19,6 +19,17 @@ def editor(django_user_model):
 
 
 @pytest.fixture
+def reviewer(django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        "reviewer", password="x", is_staff=True, first_name="Asha", last_name="Patel"
+    )
+    user.groups.add(Group.objects.get(name="Clinical reviewers"))
+    return user
+
+
+@pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
     return client

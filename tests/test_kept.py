@@ -5,6 +5,7 @@ rest of the suite always sees parts rendered from its own data.
 """
 
 import time
+from contextlib import contextmanager
 from http import HTTPStatus
 from unittest import mock
 
@@ -116,15 +117,6 @@ def test_an_option_deleted_while_the_page_is_made_is_left_out(client):
     assert page.count('<th scope="col">') == 1 and ">PRP</a></th>" not in page
 
 
-@pytest.fixture
-def reviewer(django_user_model):
-    from django.contrib.auth.models import Group
-
-    user = django_user_model.objects.create_user("reviewer", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="Clinical reviewers"))
-    return user
-
-
 def wait_for(condition, seconds=5.0):
     deadline = time.monotonic() + seconds
     while not condition() and time.monotonic() < deadline:
@@ -132,18 +124,21 @@ def wait_for(condition, seconds=5.0):
     return condition()
 
 
+@contextmanager
 def failing_first(times):
-    """ContentGeneration.advance, refused by the database the first `times` calls."""
+    """ContentGeneration.advance, refused by the database the next `times` calls; yields a dict whose "left"
+    can be raised to refuse more."""
     real = ContentGeneration.advance.__func__
-    calls = {"n": 0}
+    refusals = {"left": times}
 
     def advance(cls):
-        calls["n"] += 1
-        if calls["n"] <= times:
+        if refusals["left"] > 0:
+            refusals["left"] -= 1
             raise OperationalError("server closed the connection unexpectedly")
         return real(cls)
 
-    return mock.patch.object(ContentGeneration, "advance", classmethod(advance))
+    with mock.patch.object(ContentGeneration, "advance", classmethod(advance)):
+        yield refusals
 
 
 def retrying():
@@ -221,25 +216,17 @@ def test_after_the_retries_give_up_requests_try_again_and_keeping_resumes_once_t
 
 def test_a_failure_while_a_retry_announces_gets_a_retry_of_its_own(client, reviewer, quick_retries, announced):
     """The retry moves the number and announces; during that announcement another change's update fails."""
-    refuse = {"next": 1}
-    real = ContentGeneration.advance.__func__
-
-    def advance(cls):
-        if refuse["next"]:
-            refuse["next"] -= 1
-            raise OperationalError("server closed the connection unexpectedly")
-        return real(cls)
 
     def second_change_fails(sender, **kwargs):
         if sender is ContentGeneration and not second_change_fails.done:  # the retry's announcement
             second_change_fails.done = True
-            refuse["next"] = 1
+            refusals["left"] = 1
             kept.advance_generation(announce_again=lambda: content_changed.send(sender=ContentGeneration))
 
     second_change_fails.done = False
     content_changed.connect(second_change_fails, weak=False, dispatch_uid="second")
     try:
-        with mock.patch.object(ContentGeneration, "advance", classmethod(advance)):
+        with failing_first(1) as refusals:
             take_down(Treatment.objects.get(slug="prp"), reviewer=reviewer, change_note="Safety review.")
             assert wait_for(lambda: second_change_fails.done and not retrying())
     finally:

@@ -34,13 +34,6 @@ FRAGMENT = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def reviewer(django_user_model):
-    user = django_user_model.objects.create_user("reviewer", password="x", is_staff=True, first_name="Asha")
-    user.groups.add(Group.objects.get(name="Clinical reviewers"))
-    return user
-
-
-@pytest.fixture
 def reviewer_client(reviewer):
     other = Client()
     other.force_login(reviewer)

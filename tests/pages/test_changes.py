@@ -8,7 +8,6 @@ from html.parser import HTMLParser
 from http import HTTPStatus
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection
@@ -83,13 +82,6 @@ def feed_entries(client):
         }
         for entry in root.findall(f"{ATOM}entry")
     ]
-
-
-@pytest.fixture
-def reviewer(django_user_model):
-    user = django_user_model.objects.create_user("reviewer", is_staff=True, first_name="Asha", last_name="Patel")
-    user.groups.add(Group.objects.get(name="Clinical reviewers"))
-    return user
 
 
 @pytest.fixture

@@ -26,15 +26,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def reviewer(django_user_model):
-    user = django_user_model.objects.create_user(
-        "reviewer", password="x", is_staff=True, first_name="Asha", last_name="Patel"
-    )
-    user.groups.add(Group.objects.get(name="Clinical reviewers"))
-    return user
-
-
-@pytest.fixture
 def reviewer_client(reviewer):
     other = Client(raise_request_exception=False)
     other.force_login(reviewer)

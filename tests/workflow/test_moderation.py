@@ -4,7 +4,6 @@ for a clinical reviewer; approving makes them live, with the review line and a n
 from http import HTTPStatus
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,15 +13,6 @@ from treatments.models import Reference, SideEffect, Treatment
 from workflow.models import Revision, RevisionAction, RevisionState, Status
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def reviewer(django_user_model):
-    user = django_user_model.objects.create_user(
-        "reviewer", password="x", is_staff=True, first_name="Asha", last_name="Patel"
-    )
-    user.groups.add(Group.objects.get(name="Clinical reviewers"))
-    return user
 
 
 @pytest.fixture
