@@ -33,7 +33,6 @@ review_url = base.review_url
 # fixtures from the first round
 calm_editor_client = base.calm_editor_client
 patient = base.patient
-reviewer = base.reviewer
 reviewer_client = base.reviewer_client
 second_editor_client = base.second_editor_client
 
